@@ -1,0 +1,230 @@
+package io.github.atomicdb.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+/**
+ * The in-memory backend: one {@link ConcurrentSkipListMap} per space, ordered unsigned like
+ * RocksDB's bytewise comparator.
+ *
+ * <p>Concurrency: commits (batches and transaction bodies) run under the write half of one
+ * read-write lock, so they are serial and never conflict; multi-key reads and scans take the read
+ * half, so they see every commit whole. A scan copies the references of its range (up to its
+ * limit hint) under the read lock; values are immutable, so that is a true snapshot at the cost of
+ * one reference per entry read. A scan inside a transaction is lazy: the body holds the write lock.
+ */
+public final class MemoryKv implements KvStore {
+  private static final byte[] TOMBSTONE = new byte[0];
+
+  private final Map<Space, ConcurrentSkipListMap<byte[], byte[]>> maps = new EnumMap<>(Space.class);
+  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+  private volatile boolean closed;
+
+  public MemoryKv() {
+    for (Space s : Space.values()) {
+      maps.put(s, new ConcurrentSkipListMap<>(Arrays::compareUnsigned));
+    }
+  }
+
+  private ConcurrentSkipListMap<byte[], byte[]> map(Space s) {
+    if (closed) {
+      throw new IllegalStateException("store is closed");
+    }
+    return maps.get(s);
+  }
+
+  @Override
+  public byte[] get(Space space, byte[] key) {
+    return map(space).get(key);
+  }
+
+  @Override
+  public List<byte[]> multiGet(Space space, List<byte[]> keys) {
+    ConcurrentSkipListMap<byte[], byte[]> m = map(space);
+    List<byte[]> out = new ArrayList<>(keys.size());
+    rw.readLock().lock();
+    try {
+      for (byte[] k : keys) {
+        out.add(m.get(k));
+      }
+    } finally {
+      rw.readLock().unlock();
+    }
+    return out;
+  }
+
+  @Override
+  public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
+    ConcurrentSkipListMap<byte[], byte[]> m = map(space);
+    rw.readLock().lock();
+    try {
+      return snapshotCursor(m, from, to, reverse, limitHint <= 0 ? Integer.MAX_VALUE : limitHint);
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  private static NavigableMap<byte[], byte[]> range(
+      NavigableMap<byte[], byte[]> m, byte[] from, byte[] to, boolean reverse) {
+    NavigableMap<byte[], byte[]> range = m.subMap(from, true, to, false);
+    return reverse ? range.descendingMap() : range;
+  }
+
+  /** Copies up to {@code limit} entries of the range: a snapshot, since values never change. */
+  private static KvCursor snapshotCursor(
+      NavigableMap<byte[], byte[]> m, byte[] from, byte[] to, boolean reverse, int limit) {
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    for (Map.Entry<byte[], byte[]> e : range(m, from, to, reverse).entrySet()) {
+      if (keys.size() >= limit) {
+        break;
+      }
+      keys.add(e.getKey());
+      values.add(e.getValue());
+    }
+    return new ListCursor(keys, values);
+  }
+
+  @Override
+  public void write(List<KvOp> ops) {
+    map(Space.ITEMS); // closed check
+    rw.writeLock().lock();
+    try {
+      for (KvOp op : ops) {
+        apply(op.space(), op.key(), op.value());
+      }
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  private void apply(Space space, byte[] key, byte[] value) {
+    if (value == null || value == TOMBSTONE) {
+      maps.get(space).remove(key);
+    } else {
+      maps.get(space).put(key, value);
+    }
+  }
+
+  @Override
+  public <T> T transact(Function<KvTxn, T> body) {
+    map(Space.ITEMS); // closed check
+    rw.writeLock().lock();
+    try {
+      Txn txn = new Txn();
+      T result = body.apply(txn);
+      for (Map.Entry<Space, TreeMap<byte[], byte[]>> e : txn.pending.entrySet()) {
+        for (Map.Entry<byte[], byte[]> w : e.getValue().entrySet()) {
+          apply(e.getKey(), w.getKey(), w.getValue());
+        }
+      }
+      return result;
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private final class Txn implements KvTxn {
+    final Map<Space, TreeMap<byte[], byte[]>> pending = new EnumMap<>(Space.class);
+
+    private TreeMap<byte[], byte[]> pending(Space s) {
+      return pending.computeIfAbsent(s, k -> new TreeMap<>(Arrays::compareUnsigned));
+    }
+
+    @Override
+    public byte[] getForUpdate(Space space, byte[] key) {
+      TreeMap<byte[], byte[]> p = pending.get(space);
+      if (p != null) {
+        byte[] v = p.get(key);
+        if (v != null) {
+          return v == TOMBSTONE ? null : v;
+        }
+      }
+      return maps.get(space).get(key);
+    }
+
+    @Override
+    public void put(Space space, byte[] key, byte[] value) {
+      pending(space).put(key, value);
+    }
+
+    @Override
+    public void delete(Space space, byte[] key) {
+      pending(space).put(key, TOMBSTONE);
+    }
+
+    /** Lazy: the write lock is held for the whole body, so the committed state cannot change. */
+    @Override
+    public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse) {
+      Iterator<Map.Entry<byte[], byte[]>> it =
+          range(maps.get(space), from, to, reverse).entrySet().iterator();
+      return new KvCursor() {
+        private Map.Entry<byte[], byte[]> cur;
+
+        @Override
+        public boolean next() {
+          cur = it.hasNext() ? it.next() : null;
+          return cur != null;
+        }
+
+        @Override
+        public byte[] key() {
+          return cur.getKey();
+        }
+
+        @Override
+        public byte[] value() {
+          return cur.getValue();
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  private static final class ListCursor implements KvCursor {
+    private final List<byte[]> keys;
+    private final List<byte[]> values;
+    private int i = -1;
+
+    ListCursor(List<byte[]> keys, List<byte[]> values) {
+      this.keys = keys;
+      this.values = values;
+    }
+
+    @Override
+    public boolean next() {
+      return ++i < keys.size();
+    }
+
+    @Override
+    public byte[] key() {
+      return keys.get(i);
+    }
+
+    @Override
+    public byte[] value() {
+      return values.get(i);
+    }
+
+    @Override
+    public void close() {
+      i = keys.size();
+    }
+  }
+}
