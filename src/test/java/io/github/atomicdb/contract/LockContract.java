@@ -1,0 +1,4 @@
+package io.github.atomicdb.contract;
+
+/** Contract tests (being written). */
+public interface LockContract extends ContractFixture {}
