@@ -1,0 +1,125 @@
+package io.github.atomicdb.jmh;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * The lock path: getLock + get + setAtomic of one ~100-byte item, against the same reads and
+ * writes on raw RocksDB ({@code rawTxn}: OptimisticTransactionDB getForUpdate + 2 puts + commit;
+ * {@code rawBatch}: one WriteBatch, no conflict check). Scores are successful updates per second.
+ *
+ * <pre>
+ * java -jar jmh/target/benchmarks.jar LockBench -p impl=rawTxn,rocks -wi 2 -i 3 -w 1s -r 2s -f 1
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-opens=java.base/java.util=ALL-UNNAMED"})
+public class LockBench {
+  static final int KEYS = 10_000;
+
+  @Param({"rawBatch", "rawTxn", "memory", "rocks", "cacheOverRocks"})
+  public String impl;
+
+  LockPath path;
+
+  @Setup(Level.Trial)
+  public void open() {
+    path = LockPath.open(impl, KEYS);
+  }
+
+  @TearDown(Level.Trial)
+  public void close() {
+    path.close();
+  }
+
+  /** Per-thread key sequences, and a key of the thread's own. */
+  @State(Scope.Thread)
+  public static class ThreadKeys {
+    Keys uniform;
+    Keys zipf;
+    int own;
+
+    @Setup(Level.Trial)
+    public void setup(ThreadParams t) {
+      uniform = Keys.uniform(KEYS, 42 + t.getThreadIndex());
+      zipf = Keys.zipf(KEYS, 0.99, 4242 + t.getThreadIndex());
+      own = 1 + t.getThreadIndex();
+    }
+  }
+
+  /** Secondary results of the contended benchmarks: commits and lost races, per second. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class Outcomes {
+    public long successes;
+    public long conflicts;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      successes = 0;
+      conflicts = 0;
+    }
+  }
+
+  /** One thread, always the same key. */
+  @Benchmark
+  public boolean hotKey(Blackhole bh) {
+    return path.update(0, bh);
+  }
+
+  /** One thread, keys uniform over 10,000. */
+  @Benchmark
+  public boolean uniform10k(ThreadKeys k, Blackhole bh) {
+    return path.update(k.uniform.next(), bh);
+  }
+
+  /** One thread, keys Zipfian (0.99) over 10,000. */
+  @Benchmark
+  public boolean zipf10k(ThreadKeys k, Blackhole bh) {
+    return path.update(k.zipf.next(), bh);
+  }
+
+  /** Two threads, each on a key of its own: no conflicts, shows how commits scale. */
+  @Benchmark
+  @Threads(2)
+  public boolean distinctKeys2(ThreadKeys k, Blackhole bh) {
+    return path.update(k.own, bh);
+  }
+
+  /** Two threads on one key, each retrying until its update commits. */
+  @Benchmark
+  @Threads(2)
+  public void contended2(Outcomes o, Blackhole bh) {
+    retry(o, bh);
+  }
+
+  /** Four threads on one key, each retrying until its update commits. */
+  @Benchmark
+  @Threads(4)
+  public void contended4(Outcomes o, Blackhole bh) {
+    retry(o, bh);
+  }
+
+  private void retry(Outcomes o, Blackhole bh) {
+    while (!path.update(0, bh)) {
+      o.conflicts++;
+    }
+    o.successes++;
+  }
+}

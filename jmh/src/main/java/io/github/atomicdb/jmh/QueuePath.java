@@ -1,0 +1,219 @@
+package io.github.atomicdb.jmh;
+
+import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.QueueItem;
+import io.github.atomicdb.QueueItemInput;
+import io.github.atomicdb.QueuePullOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+
+/** Push, pull (with a visibility timeout) and acknowledge, on the library or on raw RocksDB. */
+interface QueuePath extends AutoCloseable {
+  void push(String queue, String data);
+
+  /** Setup only: pushes {@code n} entries as fast as the implementation allows. */
+  void pushMany(String queue, int n, String data);
+
+  /** The oldest available entry, now in flight for {@code ttlSeconds}; null if none. */
+  Object pull(String queue, long ttlSeconds);
+
+  void ack(Object delivered);
+
+  @Override
+  void close();
+
+  static QueuePath open(String impl, boolean syncWrites) {
+    return impl.equals("rawQueue") ? new RawQueue(syncWrites) : new Library(impl, syncWrites);
+  }
+
+  /** queuePush, queuePull, queueAcknowledge(QueueItem) of an {@link AtomicDb}. */
+  final class Library implements QueuePath {
+    private final TempDir dir;
+    private final AtomicDb db;
+
+    Library(String impl, boolean syncWrites) {
+      dir = new TempDir("queue-" + impl + "-");
+      try {
+        db = Stores.open(impl, dir.resolve("db"), syncWrites);
+      } catch (RuntimeException e) {
+        dir.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void push(String queue, String data) {
+      db.queuePush(QueueItemInput.of(queue, data));
+    }
+
+    @Override
+    public void pushMany(String queue, int n, String data) {
+      List<QueueItemInput> batch = new ArrayList<>(1000);
+      for (int i = 0; i < n; i++) {
+        batch.add(QueueItemInput.of(queue, data));
+        if (batch.size() == 1000 || i == n - 1) {
+          db.queuePush(batch);
+          batch.clear();
+        }
+      }
+    }
+
+    @Override
+    public Object pull(String queue, long ttlSeconds) {
+      return db.queuePull(QueuePullOptions.of(queue).withTtlSeconds(ttlSeconds)).orElse(null);
+    }
+
+    @Override
+    public void ack(Object delivered) {
+      db.queueAcknowledge((QueueItem) delivered);
+    }
+
+    @Override
+    public void close() {
+      try {
+        db.close();
+      } finally {
+        dir.close();
+      }
+    }
+  }
+
+  /**
+   * A hand-written queue on rocksdbjni: entries in a "ready" column family keyed by (queue, 0x00,
+   * int64 sequence); a pull takes the first ready entry under a per-queue lock and moves it to
+   * "inflight" (value: int64 deadline + data) in one WriteBatch; an ack deletes it there. No
+   * counters, receipts, redelivery or timeout scan: the floor the library's queue is held against.
+   */
+  final class RawQueue implements QueuePath {
+    private final RawRocks raw;
+    private final AtomicLong seq = new AtomicLong();
+    private final Map<String, Q> queues = new ConcurrentHashMap<>();
+
+    /** Per queue: its key prefix, a lock for pulls, read options bounded to its range. */
+    private static final class Q {
+      final byte[] prefix;
+      final ReentrantLock lock = new ReentrantLock();
+      final Slice lower;
+      final Slice upper;
+      final ReadOptions range;
+
+      Q(String name) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        prefix = new byte[n.length + 1];
+        System.arraycopy(n, 0, prefix, 0, n.length);
+        byte[] end = prefix.clone();
+        end[n.length] = 1;
+        lower = new Slice(prefix);
+        upper = new Slice(end);
+        range = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+      }
+
+      void close() {
+        range.close();
+        lower.close();
+        upper.close();
+      }
+    }
+
+    record Delivered(byte[] key, String data) {}
+
+    RawQueue(boolean syncWrites) {
+      raw = new RawRocks(syncWrites);
+    }
+
+    private Q q(String queue) {
+      return queues.computeIfAbsent(queue, Q::new);
+    }
+
+    private byte[] key(Q q) {
+      byte[] k = new byte[q.prefix.length + 8];
+      System.arraycopy(q.prefix, 0, k, 0, q.prefix.length);
+      ByteBuffer.wrap(k, q.prefix.length, 8).putLong(seq.incrementAndGet());
+      return k;
+    }
+
+    @Override
+    public void push(String queue, String data) {
+      try {
+        raw.db.put(raw.ready, raw.writeOptions, key(q(queue)), data.getBytes(StandardCharsets.UTF_8));
+      } catch (RocksDBException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void pushMany(String queue, int n, String data) {
+      Q q = q(queue);
+      byte[] v = data.getBytes(StandardCharsets.UTF_8);
+      try {
+        for (int done = 0; done < n; ) {
+          try (WriteBatch b = new WriteBatch()) {
+            for (int i = 0; i < 1000 && done < n; i++, done++) {
+              b.put(raw.ready, key(q), v);
+            }
+            raw.db.write(raw.writeOptions, b);
+          }
+        }
+      } catch (RocksDBException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public Object pull(String queue, long ttlSeconds) {
+      Q q = q(queue);
+      q.lock.lock();
+      try (RocksIterator it = raw.db.newIterator(raw.ready, q.range)) {
+        it.seekToFirst();
+        if (!it.isValid()) {
+          it.status();
+          return null;
+        }
+        byte[] k = it.key();
+        byte[] v = it.value();
+        byte[] flight = ByteBuffer.allocate(8 + v.length)
+            .putLong(System.currentTimeMillis() + ttlSeconds * 1000)
+            .put(v)
+            .array();
+        try (WriteBatch b = new WriteBatch()) {
+          b.delete(raw.ready, k);
+          b.put(raw.inflight, k, flight);
+          raw.db.write(raw.writeOptions, b);
+        }
+        return new Delivered(k, new String(v, StandardCharsets.UTF_8));
+      } catch (RocksDBException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        q.lock.unlock();
+      }
+    }
+
+    @Override
+    public void ack(Object delivered) {
+      try {
+        raw.db.delete(raw.inflight, raw.writeOptions, ((Delivered) delivered).key());
+      } catch (RocksDBException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      for (Q q : queues.values()) {
+        q.close();
+      }
+      raw.close();
+    }
+  }
+}

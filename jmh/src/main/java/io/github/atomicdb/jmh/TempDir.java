@@ -1,0 +1,45 @@
+package io.github.atomicdb.jmh;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A temporary directory on the disk under test, deleted with everything in it on {@link
+ * #close()}. Lives under {@code -Datomicdb.jmh.dir} (default: {@code java.io.tmpdir}); keep it on
+ * a real disk, not tmpfs, or the durability benchmarks measure nothing.
+ */
+final class TempDir implements AutoCloseable {
+  final Path path;
+
+  TempDir(String prefix) {
+    try {
+      Path base = Path.of(System.getProperty("atomicdb.jmh.dir", System.getProperty("java.io.tmpdir")));
+      Files.createDirectories(base);
+      this.path = Files.createTempDirectory(base, prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Path resolve(String child) {
+    return path.resolve(child);
+  }
+
+  @Override
+  public void close() {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(path)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + path, e);
+    }
+  }
+}
