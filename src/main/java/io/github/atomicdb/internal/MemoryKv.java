@@ -65,12 +65,10 @@ public final class MemoryKv implements KvStore {
   @Override
   public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
     ConcurrentSkipListMap<byte[], byte[]> m = map(space);
-    rw.readLock().lock();
-    try {
-      return snapshotCursor(m, from, to, reverse, limitHint <= 0 ? Integer.MAX_VALUE : limitHint);
-    } finally {
-      rw.readLock().unlock();
+    if (limitHint <= 0) {
+      return new ChunkCursor(m, from, to, reverse, Integer.MAX_VALUE);
     }
+    return new ChunkCursor(m, from, to, reverse, limitHint + 16);
   }
 
   private static NavigableMap<byte[], byte[]> range(
@@ -79,19 +77,92 @@ public final class MemoryKv implements KvStore {
     return reverse ? range.descendingMap() : range;
   }
 
-  /** Copies up to {@code limit} entries of the range: a snapshot, since values never change. */
-  private static KvCursor snapshotCursor(
-      NavigableMap<byte[], byte[]> m, byte[] from, byte[] to, boolean reverse, int limit) {
-    List<byte[]> keys = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    for (Map.Entry<byte[], byte[]> e : range(m, from, to, reverse).entrySet()) {
-      if (keys.size() >= limit) {
-        break;
-      }
-      keys.add(e.getKey());
-      values.add(e.getValue());
+  /**
+   * Copies the range in chunks under the read lock. Without a limit hint the first chunk is the
+   * whole range: a true snapshot (values are immutable). With a hint, the first chunk holds a
+   * little more than the hint and later chunks (read only if the caller goes past it, e.g. when
+   * skipping expired items) continue after the last key: consistent per chunk.
+   */
+  private final class ChunkCursor implements KvCursor {
+    private final NavigableMap<byte[], byte[]> m;
+    private final boolean reverse;
+    private byte[] lo;
+    private byte[] hi; // always exclusive
+    private boolean loInclusive = true;
+    private boolean exhausted;
+    private final List<byte[]> keys = new ArrayList<>();
+    private final List<byte[]> values = new ArrayList<>();
+    private int i;
+    private int chunk;
+
+    ChunkCursor(NavigableMap<byte[], byte[]> m, byte[] from, byte[] to, boolean reverse, int first) {
+      this.m = m;
+      this.lo = from;
+      this.hi = to;
+      this.reverse = reverse;
+      this.chunk = first;
+      fill();
     }
-    return new ListCursor(keys, values);
+
+    private void fill() {
+      keys.clear();
+      values.clear();
+      i = -1;
+      rw.readLock().lock();
+      try {
+        NavigableMap<byte[], byte[]> r;
+        r = reverse ? m.subMap(lo, true, hi, false).descendingMap() : m.subMap(lo, loInclusive, hi, false);
+        for (Map.Entry<byte[], byte[]> e : r.entrySet()) {
+          if (keys.size() >= chunk) {
+            break;
+          }
+          keys.add(e.getKey());
+          values.add(e.getValue());
+        }
+      } finally {
+        rw.readLock().unlock();
+      }
+      exhausted = keys.size() < chunk;
+      if (!keys.isEmpty()) {
+        if (reverse) {
+          hi = keys.get(keys.size() - 1);
+        } else {
+          lo = keys.get(keys.size() - 1);
+          loInclusive = false;
+        }
+      }
+      chunk = 256;
+    }
+
+    @Override
+    public boolean next() {
+      if (++i < keys.size()) {
+        return true;
+      }
+      if (exhausted) {
+        return false;
+      }
+      fill();
+      return ++i < keys.size();
+    }
+
+    @Override
+    public byte[] key() {
+      return keys.get(i);
+    }
+
+    @Override
+    public byte[] value() {
+      return values.get(i);
+    }
+
+    @Override
+    public void close() {
+      exhausted = true;
+      keys.clear();
+      values.clear();
+      i = 0;
+    }
   }
 
   @Override
@@ -194,37 +265,6 @@ public final class MemoryKv implements KvStore {
         @Override
         public void close() {}
       };
-    }
-  }
-
-  private static final class ListCursor implements KvCursor {
-    private final List<byte[]> keys;
-    private final List<byte[]> values;
-    private int i = -1;
-
-    ListCursor(List<byte[]> keys, List<byte[]> values) {
-      this.keys = keys;
-      this.values = values;
-    }
-
-    @Override
-    public boolean next() {
-      return ++i < keys.size();
-    }
-
-    @Override
-    public byte[] key() {
-      return keys.get(i);
-    }
-
-    @Override
-    public byte[] value() {
-      return values.get(i);
-    }
-
-    @Override
-    public void close() {
-      i = keys.size();
     }
   }
 }

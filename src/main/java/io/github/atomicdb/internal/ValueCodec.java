@@ -7,6 +7,8 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.CompatibleFieldSerializer;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
+import com.esotericsoftware.kryo.serializers.TimeSerializers;
 import com.esotericsoftware.kryo.util.Pool;
 import io.github.atomicdb.CorruptDataException;
 import java.math.BigDecimal;
@@ -176,6 +178,12 @@ public final class ValueCodec {
   /** Serializers for JDK collections Kryo cannot instantiate by itself. */
   private static Serializer<?> copySerializer(Class<?> type) {
     String n = type.getName();
+    if (type == UUID.class) {
+      return new DefaultSerializers.UUIDSerializer();
+    }
+    if (n.equals("java.time.ZoneRegion")) {
+      return new TimeSerializers.ZoneIdSerializer();
+    }
     if (n.equals("java.util.ImmutableCollections$List12")
         || n.equals("java.util.ImmutableCollections$ListN")) {
       return new CopySerializer<>(ValueCodec::immutableList);
