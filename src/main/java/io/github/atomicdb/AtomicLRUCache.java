@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -300,13 +301,13 @@ public final class AtomicLRUCache implements AtomicDb {
 
   /** JDK collections that cannot be changed by anyone (unlike unmodifiable views). */
   private static final Set<Class<?>> IMMUTABLE_COLLECTIONS =
-      Set.of(
+      Set.copyOf(Arrays.asList( // copyOf: List.of() and List.of(1, 2, 3) share a class on JDK 17
           List.of().getClass(), List.of(1).getClass(), List.of(1, 2, 3).getClass(),
           Set.of().getClass(), Set.of(1).getClass(), Set.of(1, 2, 3).getClass(),
           Map.of().getClass(), Map.of(1, 1).getClass(), Map.of(1, 1, 2, 2).getClass(),
           Collections.emptyList().getClass(), Collections.emptySet().getClass(),
           Collections.emptyMap().getClass(), Collections.singletonList(1).getClass(),
-          Collections.singleton(1).getClass(), Collections.singletonMap(1, 1).getClass());
+          Collections.singleton(1).getClass(), Collections.singletonMap(1, 1).getClass()));
 
   /**
    * True if nobody can change {@code o} or anything it holds. Exact classes only (a subclass of
