@@ -177,7 +177,7 @@ interface LockPath extends AutoCloseable {
     }
   }
 
-  /** get + get + OptimisticTransactionDB getForUpdate(lock), compare, 2 puts, commit. */
+  /** get + get + OptimisticTransactionDB getForUpdate(lock), compare, 2 untracked puts, commit. */
   final class RawTxn extends Raw {
     RawTxn(int n) {
       super(n);
@@ -195,8 +195,9 @@ interface LockPath extends AutoCloseable {
           t.rollback();
           return false;
         }
-        t.put(raw.items, k, payload.getBytes(StandardCharsets.UTF_8));
-        t.put(raw.locks, k, newLock());
+        // Untracked, as the library does: only the lock read is validated at commit.
+        t.putUntracked(raw.items, k, payload.getBytes(StandardCharsets.UTF_8));
+        t.putUntracked(raw.locks, k, newLock());
         t.commit();
         return true;
       } catch (RocksDBException e) {

@@ -5,10 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.OptimisticTransactionDB;
 import org.rocksdb.OptimisticTransactionOptions;
 import org.rocksdb.ReadOptions;
@@ -20,7 +24,7 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The raw baseline store: rocksdbjni used directly, the way a careful hand-written program would,
- * with the library's column family layout (items, locks, ready, inflight) and default options.
+ * with the library's column family layout (items, locks, ready, inflight) and its tuning.
  * Package-private; every native object it makes is closed by {@link #close()}.
  */
 final class RawRocks implements AutoCloseable {
@@ -29,6 +33,8 @@ final class RawRocks implements AutoCloseable {
   }
 
   private final TempDir dir;
+  private final LRUCache cache;
+  private final BloomFilter bloom;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -46,8 +52,17 @@ final class RawRocks implements AutoCloseable {
 
   RawRocks(boolean syncWrites) {
     dir = new TempDir("raw-rocks-");
-    dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-    cfOptions = new ColumnFamilyOptions();
+    // The library's tuning (RocksKv): 32 MiB LRU block cache, bloom filter, LZ4, 16 MiB memtables.
+    cache = new LRUCache(32L << 20);
+    bloom = new BloomFilter(10);
+    dbOptions = new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2);
+    cfOptions = new ColumnFamilyOptions()
+        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom))
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setWriteBufferSize(16L << 20);
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
     for (String name : List.of("default", "items", "locks", "ready", "inflight")) {
       cfs.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
@@ -57,6 +72,8 @@ final class RawRocks implements AutoCloseable {
     } catch (RocksDBException e) {
       cfOptions.close();
       dbOptions.close();
+      bloom.close();
+      cache.close();
       dir.close();
       throw new IllegalStateException(e);
     }
@@ -125,6 +142,8 @@ final class RawRocks implements AutoCloseable {
     db.close();
     cfOptions.close();
     dbOptions.close();
+    bloom.close();
+    cache.close();
     dir.close();
   }
 }

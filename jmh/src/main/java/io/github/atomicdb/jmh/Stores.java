@@ -1,8 +1,9 @@
 package io.github.atomicdb.jmh;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.AtomicLRUCache;
 import io.github.atomicdb.AtomicMemoryDb;
-import java.lang.reflect.InvocationTargetException;
+import io.github.atomicdb.AtomicRocksDb;
 import java.nio.file.Path;
 
 /** Opens the library implementation named by a benchmark's {@code impl} parameter. */
@@ -11,10 +12,6 @@ final class Stores {
   static final long CACHE_ITEMS = 100_000;
 
   private Stores() {}
-
-  static boolean isLibrary(String impl) {
-    return impl.equals("memory") || impl.equals("rocks") || impl.equals("cacheOverRocks");
-  }
 
   /**
    * A fresh store: {@code memory}, {@code rocks} or {@code cacheOverRocks} (AtomicLRUCache over
@@ -33,32 +30,11 @@ final class Stores {
     }
   }
 
-  // Reflection until the rocks and cache branches are merged into this one.
   private static AtomicDb rocks(Path dir, boolean syncWrites) {
-    try {
-      Class<?> c = Class.forName("io.github.atomicdb.AtomicRocksDb");
-      Object b = c.getMethod("builder", Path.class).invoke(null, dir);
-      b = b.getClass().getMethod("syncWrites", boolean.class).invoke(b, syncWrites);
-      return (AtomicDb) b.getClass().getMethod("open").invoke(b);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("AtomicRocksDb is not in this build (branch rocks not merged)", e);
-    } catch (InvocationTargetException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return AtomicRocksDb.builder(dir).syncWrites(syncWrites).open();
   }
 
   private static AtomicDb cache(AtomicDb db, long maxItems) {
-    try {
-      Class<?> c = Class.forName("io.github.atomicdb.AtomicLRUCache");
-      return (AtomicDb) c.getConstructor(AtomicDb.class, long.class).newInstance(db, maxItems);
-    } catch (ClassNotFoundException e) {
-      db.close();
-      throw new IllegalStateException("AtomicLRUCache is not in this build (branch cache not merged)", e);
-    } catch (ReflectiveOperationException e) {
-      db.close();
-      throw new IllegalStateException(e);
-    }
+    return new AtomicLRUCache(db, maxItems);
   }
 }
