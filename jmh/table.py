@@ -49,7 +49,7 @@ def find(rows, cls, method, impl, **other):
 
 
 def fmt(x):
-    if x is None or x != x:
+    if not isinstance(x, (int, float)) or x != x:
         return "-"
     return f"{x:,.0f}" if x >= 100 else f"{x:,.2f}"
 
