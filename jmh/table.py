@@ -34,9 +34,20 @@ def load(paths):
                     "threads": r.get("threads", 1),
                     "score": pm["score"], "error": pm.get("scoreError"),
                     "unit": pm["scoreUnit"],
-                    "aux": {k: v["score"] for k, v in r.get("secondaryMetrics", {}).items()},
+                    "aux": {k: v["score"] for k, v in r.get("secondaryMetrics", {}).items()
+                            if k != "cpuNanos"},
+                    "cpu": cpu_per_op(r),
                 })
     return rows
+
+
+def cpu_per_op(r):
+    """CPU ns of the benchmark threads per operation (CpuMeter), or None."""
+    c = r.get("secondaryMetrics", {}).get("cpuNanos")
+    s = r["primaryMetric"]["score"]
+    if not c or not s or r["primaryMetric"]["scoreUnit"] != "ops/s":
+        return None
+    return c["score"] / s
 
 
 def find(rows, cls, method, impl, **other):
@@ -60,12 +71,20 @@ def ratio(a, b):
     return a["score"] / b["score"]
 
 
+def cpu_ratio(a, b):
+    """Baseline CPU per op over this one's: > 1 means cheaper, like a throughput ratio."""
+    if a is None or b is None or not a["cpu"] or not b["cpu"]:
+        return None
+    return b["cpu"] / a["cpu"]
+
+
 def rfmt(x):
     return "-" if x is None else f"{x:.2f}x"
 
 
 def table(rows, md):
-    head = ["benchmark", "params", "thr", "impl", "ops/s", "± err", "vs baseline", "vs rocks", "secondary"]
+    head = ["benchmark", "params", "thr", "impl", "ops/s", "± err", "vs baseline", "vs rocks",
+            "cpu µs/op", "cpu vs baseline", "secondary"]
     out = []
     key = lambda r: (ORDER.index(r["cls"]) if r["cls"] in ORDER else 99, r["cls"], r["method"],
                      r["other"], IMPL_ORDER.index(r["impl"]) if r["impl"] in IMPL_ORDER else 99)
@@ -79,6 +98,8 @@ def table(rows, md):
                     str(r["threads"]), r["impl"], fmt(r["score"]), fmt(r["error"]),
                     "(baseline)" if r["impl"] == base else rfmt(ratio(r, b)),
                     "" if r["impl"] == "rocks" or rk is None else rfmt(ratio(r, rk)),
+                    "-" if r["cpu"] is None else f'{r["cpu"] / 1000:,.2f}',
+                    "(baseline)" if r["impl"] == base else rfmt(cpu_ratio(r, b)),
                     aux])
     print_table(head, out, md)
 
@@ -93,7 +114,7 @@ def print_table(head, out, md):
         w = [max(len(h), *(len(o[i]) for o in out)) if out else len(h) for i, h in enumerate(head)]
         print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
         for o in out:
-            print("  ".join(c.rjust(w[i]) if i in (2, 4, 5, 6, 7) else c.ljust(w[i])
+            print("  ".join(c.ljust(w[i]) if i in (0, 1, 3) or i == len(o) - 1 else c.rjust(w[i])
                             for i, c in enumerate(o)))
 
 
@@ -129,13 +150,14 @@ def targets(rows, md):
         if a and b:
             info.append((f"backlog 100k: 1000 in flight / 0 in flight ({impl}), ~1.0 = free", a, b))
     print()
-    head = ["target", "ratio", "wanted", "met"]
+    head = ["target", "ratio", "cpu ratio", "wanted", "met (throughput)"]
     out = []
     for name, want, a, b in checks:
         r = ratio(a, b)
-        out.append([name, rfmt(r), f">= {want}x", "-" if r is None else ("yes" if r >= want else "NO")])
+        out.append([name, rfmt(r), rfmt(cpu_ratio(a, b)), f">= {want}x",
+                    "-" if r is None else ("yes" if r >= want else "NO")])
     for name, a, b in info:
-        out.append([name, rfmt(ratio(a, b)), "(info)", ""])
+        out.append([name, rfmt(ratio(a, b)), rfmt(cpu_ratio(a, b)), "(info)", ""])
     print_table(head, out, md)
 
 

@@ -62,13 +62,13 @@ public class DurabilityBench {
   }
 
   @Benchmark
-  public void cycle1Producer(ThreadQueue q, Blackhole bh) {
+  public void cycle1Producer(CpuMeter cpu, ThreadQueue q, Blackhole bh) {
     cycleOnce(q, bh);
   }
 
   @Benchmark
   @Threads(4)
-  public void cycle4Producers(ThreadQueue q, Blackhole bh) {
+  public void cycle4Producers(CpuMeter cpu, ThreadQueue q, Blackhole bh) {
     cycleOnce(q, bh);
   }
 

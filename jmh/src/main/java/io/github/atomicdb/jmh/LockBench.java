@@ -79,40 +79,40 @@ public class LockBench {
 
   /** One thread, always the same key. */
   @Benchmark
-  public boolean hotKey(Blackhole bh) {
+  public boolean hotKey(CpuMeter cpu, Blackhole bh) {
     return path.update(0, bh);
   }
 
   /** One thread, keys uniform over 10,000. */
   @Benchmark
-  public boolean uniform10k(ThreadKeys k, Blackhole bh) {
+  public boolean uniform10k(CpuMeter cpu, ThreadKeys k, Blackhole bh) {
     return path.update(k.uniform.next(), bh);
   }
 
   /** One thread, keys Zipfian (0.99) over 10,000. */
   @Benchmark
-  public boolean zipf10k(ThreadKeys k, Blackhole bh) {
+  public boolean zipf10k(CpuMeter cpu, ThreadKeys k, Blackhole bh) {
     return path.update(k.zipf.next(), bh);
   }
 
   /** Two threads, each on a key of its own: no conflicts, shows how commits scale. */
   @Benchmark
   @Threads(2)
-  public boolean distinctKeys2(ThreadKeys k, Blackhole bh) {
+  public boolean distinctKeys2(CpuMeter cpu, ThreadKeys k, Blackhole bh) {
     return path.update(k.own, bh);
   }
 
   /** Two threads on one key, each retrying until its update commits. */
   @Benchmark
   @Threads(2)
-  public void contended2(Outcomes o, Blackhole bh) {
+  public void contended2(CpuMeter cpu, Outcomes o, Blackhole bh) {
     retry(o, bh);
   }
 
   /** Four threads on one key, each retrying until its update commits. */
   @Benchmark
   @Threads(4)
-  public void contended4(Outcomes o, Blackhole bh) {
+  public void contended4(CpuMeter cpu, Outcomes o, Blackhole bh) {
     retry(o, bh);
   }
 

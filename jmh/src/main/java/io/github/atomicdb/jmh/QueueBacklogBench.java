@@ -62,7 +62,7 @@ public class QueueBacklogBench {
   }
 
   @Benchmark
-  public void pullAckPush(Blackhole bh) {
+  public void pullAckPush(CpuMeter cpu, Blackhole bh) {
     Object d = queue.pull(QUEUE, 300);
     if (d == null) {
       throw new IllegalStateException("backlog ran dry");

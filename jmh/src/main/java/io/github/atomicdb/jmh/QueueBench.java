@@ -55,25 +55,25 @@ public class QueueBench {
   }
 
   @Benchmark
-  public void push() {
+  public void push(CpuMeter cpu) {
     queue.push(QUEUE, payload);
   }
 
   /** push + pull + ack, one consumer. */
   @Benchmark
-  public void cycle(Blackhole bh) {
+  public void cycle(CpuMeter cpu, Blackhole bh) {
     cycleOnce(bh);
   }
 
   @Benchmark
   @Threads(2)
-  public void cycle2Consumers(Blackhole bh) {
+  public void cycle2Consumers(CpuMeter cpu, Blackhole bh) {
     cycleOnce(bh);
   }
 
   @Benchmark
   @Threads(4)
-  public void cycle4Consumers(Blackhole bh) {
+  public void cycle4Consumers(CpuMeter cpu, Blackhole bh) {
     cycleOnce(bh);
   }
 

@@ -53,22 +53,22 @@ public class ReadBench {
   }
 
   @Benchmark
-  public Object getHit(ThreadKeys k) {
+  public Object getHit(CpuMeter cpu, ThreadKeys k) {
     return reads.getHit(k.keys.next());
   }
 
   @Benchmark
-  public Object getMiss(ThreadKeys k) {
+  public Object getMiss(CpuMeter cpu, ThreadKeys k) {
     return reads.getMiss(k.keys.next());
   }
 
   @Benchmark
-  public int query100(Blackhole bh) {
+  public int query100(CpuMeter cpu, Blackhole bh) {
     return reads.query100(bh);
   }
 
   @Benchmark
-  public long stream10k(Blackhole bh) {
+  public long stream10k(CpuMeter cpu, Blackhole bh) {
     return reads.stream10k(bh);
   }
 }
