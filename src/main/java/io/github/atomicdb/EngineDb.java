@@ -200,18 +200,21 @@ abstract class EngineDb implements AtomicDb {
   public ItemLock getLock(ItemKey key) {
     checkOpen();
     byte[] k = KeyCodec.encode(key);
+    // Fast path: a committed lock with at least LOCK_REFRESH_SECONDS left is returned as read, with
+    // no transaction. A read-only transaction would promise nothing more (its version, too, can
+    // change the moment it returns) and costs a commit; creating or refreshing stays transactional.
+    ItemLock current = liveLock(key, kv.get(Space.LOCKS, k), clock.millis());
+    if (current != null) {
+      return current;
+    }
     for (int attempt = 0; ; attempt++) {
       try {
         return kv.transact(
             t -> {
               long now = clock.millis();
-              byte[] v = t.getForUpdate(Space.LOCKS, k);
-              if (v != null) {
-                Records.LockView lv = Records.openLock(v, new Where(key.pk(), key.sk()));
-                if (!expired(lv.ttl(), now)
-                    && lv.ttl() - Math.floorDiv(now, 1000) >= LOCK_REFRESH_SECONDS) {
-                  return new ItemLock(key.pk(), key.sk(), lv.version(), lv.ttl());
-                }
+              ItemLock live = liveLock(key, t.getForUpdate(Space.LOCKS, k), now);
+              if (live != null) {
+                return live;
               }
               String version = newVersion();
               long ttl = Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS;
@@ -226,6 +229,18 @@ abstract class EngineDb implements AtomicDb {
         }
       }
     }
+  }
+
+  /** The lock stored as {@code v} if it has at least LOCK_REFRESH_SECONDS left, else null. */
+  private static ItemLock liveLock(ItemKey key, byte[] v, long now) {
+    if (v == null) {
+      return null;
+    }
+    Records.LockView lv = Records.openLock(v, new Where(key.pk(), key.sk()));
+    if (!expired(lv.ttl(), now) && lv.ttl() - Math.floorDiv(now, 1000) >= LOCK_REFRESH_SECONDS) {
+      return new ItemLock(key.pk(), key.sk(), lv.version(), lv.ttl());
+    }
+    return null;
   }
 
   static String newVersion() {
