@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -39,6 +41,20 @@ import java.util.function.Function;
  * In-JVM: operations of one queue take a striped lock so they do not conflict pointlessly, and
  * its Condition lets a long-polling pull sleep until a push, release or redrive signals it, or
  * until the earliest timed entry falls due. Correctness does not rest on that lock.
+ *
+ * Ready floor (a scan hint, issue 6): a pull deletes the ready-index keys it takes, and on an LSM
+ * store those deletes stay as tombstones until compaction; a scan from the start of the ready index
+ * had to step over every entry consumed since, so a pull cost O(consumed) and a busy queue slowed
+ * to a few hundred pulls a second. So each queue has a floor: an sk below which no ready-index key
+ * exists, and the pull's scan starts there. A pull raises it, after its commit, to the first ready
+ * sk it left behind, by compare-and-set against the exact (identity-unique) array it started from.
+ * Every commit that adds a ready-index key lowers it back to "unknown" (a fresh empty array: scan
+ * from the start), after the commit: always when the committing thread does not hold the queue's
+ * stripe lock, else only when the sk is below the floor (pulls, which raise it, hold that lock).
+ * A raise therefore never hides a key committed before it. The floor is only a start position,
+ * valid because every writer of this store's queues is this engine (RocksDB's LOCK, or the memory
+ * backend's own map); a backend shared by several processes must not use it (the KvStore would then
+ * say so, and the floor would stay "unknown").
  */
 final class QueueEngine {
   private static final byte META = 0x00;
@@ -53,6 +69,8 @@ final class QueueEngine {
   private static final int MAX_RETRIES = 10_000;
 
   private final EngineDb db;
+  /** Per queue pk: its ready floor (see "Ready floor" above); an empty array means unknown. */
+  private final ConcurrentHashMap<String, AtomicReference<byte[]>> floors = new ConcurrentHashMap<>();
   private final ReentrantLock[] stripes = new ReentrantLock[64];
   private final Condition[] signals = new Condition[64];
 
@@ -129,6 +147,13 @@ final class QueueEngine {
     final Map<String, long[]> counters = new HashMap<>();
     final Map<String, Q> queues = new HashMap<>();
     final List<String> wake = new ArrayList<>();
+    /** Ready-index keys this transaction adds: queue pks and sks (they may lower a floor). */
+    final List<String> readyPks = new ArrayList<>(2);
+    final List<byte[]> readySks = new ArrayList<>(2);
+    /** A pull's floor: the reference, the array it scanned from, the one to set after commit. */
+    AtomicReference<byte[]> floor;
+    byte[] floorSeen;
+    byte[] floorNext;
 
     Tx(KvTxn t, long now) {
       this.t = t;
@@ -172,6 +197,10 @@ final class QueueEngine {
         val = ByteBuffer.allocate(9).put(e.state()).putLong(e.enqueuedAt()).array();
       }
       if (add) {
+        if (e.state() == Records.READY) {
+          readyPks.add(q.pk());
+          readySks.add(sk);
+        }
         t.put(Space.QINDEX, key, val);
       } else {
         t.delete(Space.QINDEX, key);
@@ -249,7 +278,14 @@ final class QueueEngine {
                   done[0] = tx;
                   return r;
                 });
-        for (String pk : done[0].wake) {
+        Tx tx = done[0];
+        for (int i = 0; i < tx.readyPks.size(); i++) {
+          lowerFloor(tx.readyPks.get(i), tx.readySks.get(i));
+        }
+        if (tx.floor != null) {
+          tx.floor.compareAndSet(tx.floorSeen, tx.floorNext);
+        }
+        for (String pk : tx.wake) {
           signal(pk);
         }
         return result;
@@ -259,6 +295,18 @@ final class QueueEngine {
         }
         Thread.onSpinWait();
       }
+    }
+  }
+
+  /** After a commit that added ready-index key {@code sk} to queue {@code pk}. */
+  private void lowerFloor(String pk, byte[] sk) {
+    AtomicReference<byte[]> f = floors.get(pk);
+    if (f == null) {
+      return; // no pull has set one: scans start at the beginning
+    }
+    boolean serialized = stripes[stripe(pk)].isHeldByCurrentThread();
+    if (!serialized || Arrays.compareUnsigned(sk, f.get()) < 0) {
+      f.set(new byte[0]);
     }
   }
 
@@ -404,13 +452,18 @@ final class QueueEngine {
     tx.counters(q);
     // 1. Due entries of the timed index (timed-out deliveries, passed delays) become ready.
     List<byte[]> promoted = promoteDue(tx, q);
-    // 2. Merge them with the ready index (as of the transaction's start) in sk order.
+    // 2. Merge them with the ready index (as of the transaction's start) in sk order, scanning the
+    //    index from the queue's ready floor.
     List<QueueItem> out = new ArrayList<>();
-    byte[] from = concat(READY_IDX, q.part(), new byte[0]);
-    int skAt = from.length;
-    try (KvCursor c = tx.t.scan(Space.QINDEX, from, KeyCodec.prefixEnd(from), false)) {
-      byte[] fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
-      int pi = 0;
+    AtomicReference<byte[]> floor = floors.computeIfAbsent(q.pk(), k -> new AtomicReference<>(new byte[0]));
+    byte[] seen = floor.get();
+    byte[] prefix = concat(READY_IDX, q.part(), new byte[0]);
+    int skAt = prefix.length;
+    byte[] last = null;
+    byte[] fromIndex;
+    int pi = 0;
+    try (KvCursor c = tx.t.scan(Space.QINDEX, concat(READY_IDX, q.part(), seen), KeyCodec.prefixEnd(prefix), false)) {
+      fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
       while (out.size() < max) {
         byte[] sk;
         byte[] fromPromoted = pi < promoted.size() ? promoted.get(pi) : null;
@@ -428,6 +481,7 @@ final class QueueEngine {
           sk = fromIndex;
           fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
         }
+        last = sk;
         Entry e = tx.read(q, sk);
         if (e == null || e.state() != Records.READY) {
           continue; // already taken in this transaction, or an index left behind
@@ -445,6 +499,18 @@ final class QueueEngine {
         out.add(delivery(q, sk, d));
       }
     }
+    // 3. The new floor: the first ready sk left behind, or the last one looked at if none is left
+    //    (index keys skipped above as stale stay below it, harmlessly).
+    byte[] next = pi < promoted.size() ? promoted.get(pi) : null;
+    if (fromIndex != null && (next == null || Arrays.compareUnsigned(fromIndex, next) < 0)) {
+      next = fromIndex;
+    }
+    if (next == null) {
+      next = last != null ? last : seen;
+    }
+    tx.floor = floor;
+    tx.floorSeen = seen;
+    tx.floorNext = next;
     return out;
   }
 

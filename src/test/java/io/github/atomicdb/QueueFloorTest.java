@@ -1,0 +1,106 @@
+package io.github.atomicdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The queue's ready floor (QueueEngine, "Ready floor") is only a scan start: every way of making
+ * an entry ready below it must still be seen by the next pull, on every backend.
+ */
+class QueueFloorTest {
+  @TempDir Path dir;
+
+  private AtomicDb open(String impl) {
+    return impl.equals("memory") ? new AtomicMemoryDb() : AtomicRocksDb.open(dir.resolve("db"));
+  }
+
+  private static String pullSk(AtomicDb db, String q) {
+    return db.queuePull(QueuePullOptions.of(q)).orElseThrow(() -> new AssertionError(q + " empty")).sk();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "rocks"})
+  void entriesMadeReadyBelowTheFloorComeFirst(String impl) {
+    try (AtomicDb db = open(impl)) {
+      db.queuePush(List.of(QueueItemInput.of("q", "m", 1), QueueItemInput.of("q", "n", 2),
+          QueueItemInput.of("q", "z", 3)));
+      assertEquals("m", pullSk(db, "q")); // floor now at "n"
+      db.queuePush(QueueItemInput.of("q", "b", 4)); // single-queue push below the floor
+      assertEquals("b", pullSk(db, "q"));
+      // a push naming two queues commits without the queue's stripe lock
+      db.queuePush(List.of(QueueItemInput.of("q", "c", 5), QueueItemInput.of("other", "x", 6)));
+      assertEquals("c", pullSk(db, "q"));
+      // redrive moves entries below the floor
+      db.queuePush(List.of(QueueItemInput.of("src", "a", 7), QueueItemInput.of("src", "d", 8)));
+      assertEquals(2, db.queueRedrive("src", "q"));
+      assertEquals("a", pullSk(db, "q"));
+      assertEquals("d", pullSk(db, "q"));
+      // release below the floor
+      db.queueRelease(ItemKey.of("q", "b"));
+      assertEquals("b", pullSk(db, "q"));
+      assertEquals("n", pullSk(db, "q"));
+      assertEquals("z", pullSk(db, "q"));
+      assertTrue(db.queuePull(QueuePullOptions.of("q")).isEmpty());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "rocks"})
+  void concurrentPushesOfRandomSksAreNeverHidden(String impl) throws Exception {
+    int producers = 3;
+    int each = 300;
+    try (AtomicDb db = open(impl)) {
+      ExecutorService ex = Executors.newFixedThreadPool(producers + 1);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int p = 0; p < producers; p++) {
+        int seed = p;
+        fs.add(ex.submit(() -> {
+          SplittableRandom r = new SplittableRandom(seed);
+          for (int i = 0; i < each; i++) {
+            String sk = String.format("%06d-%d-%d", r.nextInt(1_000_000), seed, i);
+            if (i % 3 == 0) { // also through the multi-queue path
+              db.queuePush(List.of(QueueItemInput.of("mix", sk, i), QueueItemInput.of("side" + seed, sk, i)));
+            } else {
+              db.queuePush(QueueItemInput.of("mix", sk, i));
+            }
+          }
+        }));
+      }
+      Set<String> got = new HashSet<>();
+      Future<?> consumer = ex.submit(() -> {
+        for (int i = 0; i < producers * each / 2; i++) {
+          db.queuePull(QueuePullOptions.of("mix")).ifPresent(qi -> {
+            got.add(qi.sk());
+            db.queueAcknowledge(qi);
+          });
+        }
+      });
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      consumer.get(60, TimeUnit.SECONDS);
+      ex.shutdown();
+      for (Optional<QueueItem> qi; (qi = db.queuePull(QueuePullOptions.of("mix"))).isPresent(); ) {
+        assertTrue(got.add(qi.get().sk()), "delivered twice: " + qi.get().sk());
+        db.queueAcknowledge(qi.get());
+      }
+      assertEquals(producers * each, got.size(), "every pushed entry is pulled");
+      assertEquals(0, db.queueStats("mix").available());
+    }
+  }
+}
