@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick selection of the atomic-db benchmarks: about 8 minutes on 2 cores (1 fork, 2 x 1 s
+# Quick selection of the atomic-db benchmarks: about 9 minutes on 2 cores (1 fork, 3 x 1 s
 # warmup, 3 x 1 s measurement per benchmark). Builds the jar if it is missing or older than a
 # source, writes JMH JSON and logs to jmh/results/quick-<time>/, and prints every score with its
 # ratio to the baseline measured in the same run (jmh/table.py), then the targets.
@@ -15,7 +15,7 @@ if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src jmh/pom.xml jmh/src -newer "$JAR"
 fi
 OUT=${OUT:-jmh/results/quick-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
-JMH=(java -jar "$JAR" -f 1 -wi 2 -w 1s -i 3 -r 1s -foe true)
+JMH=(java -jar "$JAR" -f 1 -wi 3 -w 1s -i 3 -r 1s -foe true)
 if [ -n "${ATOMICDB_JMH_DIR:-}" ]; then
   JMH+=(-jvmArgsPrepend "-Datomicdb.jmh.dir=$ATOMICDB_JMH_DIR")
 fi

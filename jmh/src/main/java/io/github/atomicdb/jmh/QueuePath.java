@@ -94,6 +94,8 @@ interface QueuePath extends AutoCloseable {
    * int64 sequence); a pull takes the first ready entry under a per-queue lock and moves it to
    * "inflight" (value: int64 deadline + data) in one WriteBatch; an ack deletes it there. No
    * counters, receipts, redelivery or timeout scan: the floor the library's queue is held against.
+   * A pull seeks from the last key it took, as any hand-written RocksDB queue must: from the start
+   * of the range it would step over every tombstone left by the entries consumed before it.
    */
   final class RawQueue implements QueuePath {
     private final RawRocks raw;
@@ -107,6 +109,8 @@ interface QueuePath extends AutoCloseable {
       final Slice lower;
       final Slice upper;
       final ReadOptions range;
+      /** The last key taken (guarded by lock): nothing before it is ready. */
+      byte[] head;
 
       Q(String name) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -175,7 +179,11 @@ interface QueuePath extends AutoCloseable {
       Q q = q(queue);
       q.lock.lock();
       try (RocksIterator it = raw.db.newIterator(raw.ready, q.range)) {
-        it.seekToFirst();
+        if (q.head == null) {
+          it.seekToFirst();
+        } else {
+          it.seek(q.head);
+        }
         if (!it.isValid()) {
           it.status();
           return null;
@@ -191,6 +199,7 @@ interface QueuePath extends AutoCloseable {
           b.put(raw.inflight, k, flight);
           raw.db.write(raw.writeOptions, b);
         }
+        q.head = k;
         return new Delivered(k, new String(v, StandardCharsets.UTF_8));
       } catch (RocksDBException e) {
         throw new IllegalStateException(e);
