@@ -449,9 +449,10 @@ final class QueueEngine {
   }
 
   private List<QueueItem> pullOnce(Tx tx, Q q, Q dlq, int maxAttempts, long ttlMillis, int max) {
-    tx.counters(q);
-    // 1. Due entries of the timed index (timed-out deliveries, passed delays) become ready.
-    List<byte[]> promoted = promoteDue(tx, q);
+    long[] counts = tx.counters(q);
+    // 1. Due entries of the timed index (timed-out deliveries, passed delays) become ready. The
+    //    counters say whether the timed index holds anything: if not, no scan (and no iterator).
+    List<byte[]> promoted = counts[1] + counts[2] > 0 ? promoteDue(tx, q) : new ArrayList<>();
     // 2. Merge them with the ready index (as of the transaction's start) in sk order, scanning the
     //    index from the queue's ready floor.
     List<QueueItem> out = new ArrayList<>();
