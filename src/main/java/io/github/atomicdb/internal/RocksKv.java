@@ -255,6 +255,11 @@ public final class RocksKv implements KvStore {
               + " database (" + RocksErrors.code(e) + ": " + e.getMessage() + "); it was left"
               + " untouched", e);
     }
+    if (names.isEmpty()) {
+      throw new AtomicDbException(
+          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
+              + " database (no column families found in its manifest); it was left untouched");
+    }
     List<String> found = new ArrayList<>();
     for (byte[] n : names) {
       found.add(new String(n, StandardCharsets.UTF_8));
