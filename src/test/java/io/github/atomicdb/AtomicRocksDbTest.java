@@ -306,6 +306,36 @@ class AtomicRocksDbTest {
   }
 
   @Test
+  void noRocksDbTypeInAnyPublicSignature() {
+    List<String> leaks = new ArrayList<>();
+    for (Class<?> c : List.of(AtomicRocksDb.class, AtomicRocksDb.Builder.class, Compression.class,
+        io.github.atomicdb.internal.RocksKv.class, io.github.atomicdb.internal.RocksKv.Settings.class)) {
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        int mod = m.getModifiers();
+        if (java.lang.reflect.Modifier.isPublic(mod) || java.lang.reflect.Modifier.isProtected(mod)) {
+          if (m.toGenericString().contains("org.rocksdb")) {
+            leaks.add(m.toGenericString());
+          }
+        }
+      }
+      for (java.lang.reflect.Constructor<?> k : c.getConstructors()) {
+        if (k.toGenericString().contains("org.rocksdb")) {
+          leaks.add(k.toGenericString());
+        }
+      }
+      for (java.lang.reflect.Field f : c.getFields()) {
+        if (f.getGenericType().getTypeName().contains("org.rocksdb")) {
+          leaks.add(f.toGenericString());
+        }
+      }
+      if (c.getGenericSuperclass() != null && c.getGenericSuperclass().getTypeName().contains("org.rocksdb")) {
+        leaks.add(c + " extends " + c.getGenericSuperclass());
+      }
+    }
+    assertEquals(List.of(), leaks);
+  }
+
+  @Test
   void builderRefusesBadValuesNamingThem() {
     AtomicRocksDb.Builder b = AtomicRocksDb.builder(root.resolve("s"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.blockCacheBytes(10));
