@@ -21,6 +21,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -300,13 +301,17 @@ public final class AtomicLRUCache implements AtomicDb {
 
   /** JDK collections that cannot be changed by anyone (unlike unmodifiable views). */
   private static final Set<Class<?>> IMMUTABLE_COLLECTIONS =
-      Set.of(
+      classes(
           List.of().getClass(), List.of(1).getClass(), List.of(1, 2, 3).getClass(),
           Set.of().getClass(), Set.of(1).getClass(), Set.of(1, 2, 3).getClass(),
           Map.of().getClass(), Map.of(1, 1).getClass(), Map.of(1, 1, 2, 2).getClass(),
           Collections.emptyList().getClass(), Collections.emptySet().getClass(),
           Collections.emptyMap().getClass(), Collections.singletonList(1).getClass(),
           Collections.singleton(1).getClass(), Collections.singletonMap(1, 1).getClass());
+
+  private static Set<Class<?>> classes(Class<?>... cs) {
+    return Set.copyOf(Arrays.asList(cs)); // several factories share a class; copyOf dedupes
+  }
 
   /**
    * True if nobody can change {@code o} or anything it holds. Exact classes only (a subclass of
@@ -379,7 +384,7 @@ public final class AtomicLRUCache implements AtomicDb {
       int[] slotOfStripe = null; // for long lists; short ones search linearly
       if (n > 16) {
         slotOfStripe = new int[STRIPES];
-        java.util.Arrays.fill(slotOfStripe, -1);
+        Arrays.fill(slotOfStripe, -1);
       }
       int d = 0;
       for (int i = 0; i < n; i++) {
@@ -404,7 +409,7 @@ public final class AtomicLRUCache implements AtomicDb {
         }
         slot[i] = at;
       }
-      stripes = java.util.Arrays.copyOf(distinct, d);
+      stripes = Arrays.copyOf(distinct, d);
       tickets = new long[d];
       exclusive = new boolean[d];
       for (int j = 0; j < d; j++) {
@@ -665,7 +670,7 @@ public final class AtomicLRUCache implements AtomicDb {
     }
     Entry[] entries = new Entry[ks.size()];
     if (!nulls) {
-      java.util.Arrays.fill(entries, Entry.ABSENT);
+      Arrays.fill(entries, Entry.ABSENT);
     }
     write(ks, entries, () -> db.delete(keys));
   }
