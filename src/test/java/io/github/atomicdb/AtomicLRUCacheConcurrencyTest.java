@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -157,52 +159,67 @@ class AtomicLRUCacheConcurrencyTest {
   }
 
   /**
-   * Several threads set/get/getMany/delete/setAtomic a few hot keys (the store yields at random
-   * inside each call to widen every race window); once all stop, every key reads the same through
-   * the cache as from the store. Rerun a failure with -Dcache.stress.seed=SEED.
+   * Several threads set/get/getMany/delete/setAtomic a few hot keys in short bursts that start
+   * together (the store yields or pauses at random inside each call to widen every race window);
+   * after each burst, once all threads stopped, every key reads the same through the cache as
+   * from the store. Rerun a failure with -Dcache.stress.seed=SEED.
    */
   @Test
   void stressOnHotKeysEndsWithTheCacheEqualToTheStore() throws Exception {
     long seed = Long.getLong("cache.stress.seed", System.nanoTime());
     int threads = 4;
-    int opsPerThread = 1500;
+    int bursts = 600;
+    int opsPerBurst = 6;
     List<ItemKey> keys = List.of(ItemKey.of("p", "a"), ItemKey.of("p", "b"), ItemKey.of("q", "c"));
-    for (int round = 0; round < 12; round++) {
+    for (int variant = 0; variant < 2; variant++) {
       CountingDb store = store();
       store.hook =
           (point, arg) -> {
-            if (ThreadLocalRandom.current().nextInt(3) == 0) {
+            // Widen the window between the store call and the cache update.
+            int r = ThreadLocalRandom.current().nextInt(4);
+            if (r == 0) {
               Thread.yield();
+            } else if (r == 1) {
+              LockSupport.parkNanos(ThreadLocalRandom.current().nextInt(50_000));
             }
           };
-      // Odd rounds: a cache smaller than the key set, so evictions race too.
-      AtomicLRUCache cache = new AtomicLRUCache(store, round % 2 == 0 ? 1000 : 2, clock);
+      // Variant 1: a cache smaller than the key set, so evictions race too.
+      AtomicLRUCache cache = new AtomicLRUCache(store, variant == 0 ? 1000 : 2, clock);
+      CyclicBarrier start = new CyclicBarrier(threads + 1);
+      CyclicBarrier end = new CyclicBarrier(threads + 1);
       try {
-        CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-          Random rnd = new Random(seed + 1000L * round + t);
+          Random rnd = new Random(seed + 1000L * variant + t);
           int thread = t;
           futures.add(
               pool.submit(
                   () -> {
-                    await(go);
-                    for (int i = 0; i < opsPerThread; i++) {
-                      step(cache, keys, rnd, "t" + thread + "-" + i);
+                    for (int b = 0; b < bursts; b++) {
+                      start.await(60, TimeUnit.SECONDS);
+                      for (int i = 0; i < opsPerBurst; i++) {
+                        step(cache, keys, rnd, "t" + thread + "-" + b + "-" + i);
+                      }
+                      end.await(60, TimeUnit.SECONDS);
                     }
                     return null;
                   }));
         }
-        go.countDown();
+        for (int b = 0; b < bursts; b++) {
+          start.await(60, TimeUnit.SECONDS);
+          end.await(60, TimeUnit.SECONDS);
+          for (ItemKey k : keys) {
+            assertEquals(store.inner.get(k), cache.get(k),
+                "seed " + seed + " variant " + variant + " burst " + b + " key " + k
+                    + " (rerun with -Dcache.stress.seed=" + seed + ")");
+          }
+          if (b % 50 == 0) {
+            assertEquals(store.inner.getMany(keys), cache.getMany(keys), "seed " + seed);
+          }
+        }
         for (Future<?> f : futures) {
-          f.get(120, TimeUnit.SECONDS);
+          f.get(60, TimeUnit.SECONDS);
         }
-        for (ItemKey k : keys) {
-          assertEquals(store.inner.get(k), cache.get(k),
-              "seed " + seed + " round " + round + " key " + k + " (rerun with -Dcache.stress.seed="
-                  + seed + ")");
-        }
-        assertEquals(store.inner.getMany(keys), cache.getMany(keys), "seed " + seed);
         assertTrue(cache.stats().hits() > 0, "the run must exercise hits");
       } finally {
         cache.close();
