@@ -227,6 +227,78 @@ class AtomicLRUCacheConcurrencyTest {
     }
   }
 
+  /**
+   * Two keys are only ever written together (one value for both, or both deleted); a getMany of
+   * both, racing those writes, must never see them differ: it reads one moment, mixing cache
+   * hits and store reads only when no write raced it.
+   */
+  @Test
+  void getManyNeverMixesMomentsUnderConcurrentWrites() throws Exception {
+    long seed = Long.getLong("cache.stress.seed", System.nanoTime());
+    CountingDb store = store();
+    store.hook =
+        (point, arg) -> {
+          if (ThreadLocalRandom.current().nextInt(4) == 0) {
+            LockSupport.parkNanos(ThreadLocalRandom.current().nextInt(20_000));
+          }
+        };
+    ItemKey a = ItemKey.of("p", "a");
+    ItemKey b = ItemKey.of("p", "b");
+    AtomicLRUCache cache = new AtomicLRUCache(store, 1000, clock);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Random rnd = new Random(seed + t);
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 1500; i++) {
+                    String v = "w" + thread + "-" + i;
+                    switch (rnd.nextInt(4)) {
+                      case 0 -> cache.delete(List.of(a, b));
+                      case 1 -> {
+                        try {
+                          cache.setAtomic(
+                              List.of(Item.of("p", "a", v), Item.of("p", "b", v)),
+                              List.of(cache.getLock(a), cache.getLock(b)));
+                        } catch (RaceConditionException lost) {
+                          // the other writer's setAtomic or delete got there first
+                        }
+                      }
+                      default -> cache.set(List.of(Item.of("p", "a", v), Item.of("p", "b", v)));
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (int t = 0; t < 2; t++) {
+        Random rnd = new Random(seed + 10 + t);
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 3000; i++) {
+                    // Single gets keep one of the two keys cached, so getMany mixes hits and misses.
+                    if (rnd.nextBoolean()) {
+                      cache.get(rnd.nextBoolean() ? a : b);
+                    }
+                    List<Optional<Item>> got = cache.getMany(List.of(a, b));
+                    Object da = got.get(0).map(Item::data).orElse(null);
+                    Object db = got.get(1).map(Item::data).orElse(null);
+                    assertEquals(da, db, "getMany mixed two moments; seed " + seed);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      assertTrue(cache.stats().hits() > 0);
+    } finally {
+      cache.close();
+    }
+  }
+
   private static void step(AtomicLRUCache cache, List<ItemKey> keys, Random rnd, String value) {
     ItemKey k = keys.get(rnd.nextInt(keys.size()));
     ItemKey other = keys.get((keys.indexOf(k) + 1 + rnd.nextInt(keys.size() - 1)) % keys.size());
