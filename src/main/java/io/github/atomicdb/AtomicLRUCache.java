@@ -104,12 +104,13 @@ import java.util.stream.Stream;
  * <h2>Guarantees</h2>
  *
  * Every call keeps the {@link AtomicDb} contract of the wrapped store: same results, same
- * errors, same atomicity. Reads through the cache never return older data than the wrapped store
- * holds for writes made through this cache: once a write and a racing read of the same key have
- * both returned, the cache holds the store's value or nothing. A write that throws leaves no
- * entry for its keys (the next read goes to the store), so a write that failed after all, or
- * succeeded despite the exception, cannot leave a stale entry. An item past its {@code ttl}
- * ({@code now > ttl}, by this cache's clock) is never returned. Data is copied by value both
+ * errors, same atomicity. For writes made through this cache, reads are as fresh as reads of the
+ * store: a read never returns a value older than the last write of its key that returned before
+ * the read began, and once a write and a racing read of the same key have both returned, the
+ * cache holds the store's value for that key or nothing. A write that throws (including {@link
+ * RaceConditionException}) leaves no entry for its keys: the next read goes to the store and sees
+ * whatever the store kept, even if the write took effect before it threw. An item past its {@code
+ * ttl} ({@code now > ttl}, by this cache's clock) is never returned. Data is copied by value both
  * ways: mutating what you passed to {@code set}, or what {@code get} returned, changes nothing
  * cached. {@code getMany} reads one consistent moment, as the store does.
  *
@@ -153,7 +154,8 @@ import java.util.stream.Stream;
  *   <li>Over a store that this library did not build, the cache cannot know the store's
  *       registered types: it caches data of built-in types only and passes every other item
  *       through uncached (still correct).
- *   <li>{@code maxItems} bounds the number of entries, not their bytes.
+ *   <li>{@code maxItems} bounds the number of entries, not their bytes; an expired entry keeps
+ *       its slot until it is read or evicted.
  * </ul>
  */
 public final class AtomicLRUCache implements AtomicDb {
