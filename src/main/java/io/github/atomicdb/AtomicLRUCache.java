@@ -162,6 +162,8 @@ public final class AtomicLRUCache implements AtomicDb {
   private static final int STRIPES = 1024; // a power of two
 
   private final AtomicDb db;
+  /** {@code db} when this library built it (to see it closed), else null. */
+  private final EngineDb engine;
   private final Clock clock;
   private final ValueCodec codec;
   private final long maxItems;
@@ -196,6 +198,7 @@ public final class AtomicLRUCache implements AtomicDb {
    */
   public AtomicLRUCache(AtomicDb db, long maxItems, Clock clock) {
     this.db = Objects.requireNonNull(db, "db must not be null");
+    this.engine = db instanceof EngineDb e ? e : null;
     this.clock = Objects.requireNonNull(clock, "clock must not be null");
     if (maxItems < 1) {
       throw new IllegalArgumentException("maxItems must be >= 1, was " + maxItems);
@@ -473,6 +476,10 @@ public final class AtomicLRUCache implements AtomicDb {
   private void checkOpen() {
     if (closed.get()) {
       throw new IllegalStateException("AtomicLRUCache is closed");
+    }
+    if (engine != null && engine.isClosed()) {
+      // Closed behind the cache's back: a hit must not answer for a closed store.
+      throw new IllegalStateException("the store under this AtomicLRUCache is closed");
     }
   }
 

@@ -382,6 +382,19 @@ class AtomicLRUCacheTest {
   // ------------------------------------------------------------------ lifecycle
 
   @Test
+  void closingTheWrappedStoreDirectlyStopsHitsToo() {
+    AtomicMemoryDb mem = memory(clock);
+    AtomicLRUCache c = new AtomicLRUCache(mem, 10);
+    c.set(item("a", "x"));
+    assertEquals("x", c.get(key("a")).orElseThrow().data());
+    mem.close();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.get(key("a")));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    c.close();
+    c.close();
+  }
+
+  @Test
   void closeClosesTheStoreOnceAndUseAfterCloseThrows() {
     cache.set(item("a", "x"));
     cache.close();
