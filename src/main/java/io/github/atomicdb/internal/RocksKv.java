@@ -93,6 +93,7 @@ import org.rocksdb.WriteOptions;
  * Snapshot object; bounds are set on ReadOptions (iterate_lower_bound / iterate_upper_bound) so
  * a scan never runs into the next partition. Inside a transaction, scan reads the transaction's
  * snapshot through db.newIterator (not the transaction's iterator: own writes are not visible).
+ * The limit hint of scan is not needed: an iterator reads one block at a time, on demand.
  *
  * Concurrency and lifecycle: every public method and every cursor step holds the read half of
  * one ReentrantReadWriteLock while it touches native objects; close() takes the write half, so
