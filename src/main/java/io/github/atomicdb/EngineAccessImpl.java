@@ -89,4 +89,18 @@ final class EngineAccessImpl implements EngineAccess.Accessor {
       }
     }
   }
+
+  @Override
+  public byte[] queueCountersKey(String pk) {
+    return QueueEngine.metaKey(KeyCodec.partition(KeyCodec.utf8(pk, "pk")));
+  }
+
+  @Override
+  public byte[] queueIndexKey(String pk, String sk, Records.Entry e) {
+    byte[] part = KeyCodec.partition(KeyCodec.utf8(pk, "pk"));
+    byte[] s = KeyCodec.utf8(sk, "sk");
+    return e.state() == Records.READY
+        ? QueueEngine.readyKey(part, s)
+        : QueueEngine.timedKey(part, e.time(), s);
+  }
 }

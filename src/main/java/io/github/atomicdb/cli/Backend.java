@@ -23,4 +23,7 @@ interface Backend {
 
   /** Compacts every space of the open store {@code db} (drops deleted and expired records). */
   void compact(AtomicDb db);
+
+  /** The data format version the open store {@code db} records (-1 if it records none). */
+  int formatVersion(AtomicDb db);
 }

@@ -75,6 +75,7 @@ final class InfoCommand implements Callable<Integer> {
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("store", dir.toAbsolutePath().normalize().toString());
+        m.put("formatVersion", main.backend.formatVersion(db));
         m.put("recordFormat", (int) Records.FORMAT);
         m.put("sizeOnDiskBytes", size);
         m.put("items", items[0]);
@@ -88,7 +89,7 @@ final class InfoCommand implements Callable<Integer> {
       }
       Table.pairs(out,
           "store", dir.toAbsolutePath().normalize(),
-          "record format", Records.FORMAT,
+          "format version", main.backend.formatVersion(db) + " (records: " + Records.FORMAT + ")",
           "size on disk", RawStore.humanBytes(size) + " (" + size + " bytes)",
           "items", items[0] + (items[1] > 0 ? " (+ " + items[1] + " expired, removed by compaction)" : ""),
           "locks", locks[0],

@@ -123,6 +123,11 @@ public final class Main implements Callable<Integer> {
       if (m.contains("already open") || m.contains("LOCK")) {
         return new CliException(ExitCode.IN_USE, "the store is in use by another process: " + m, ex);
       }
+      if (m.contains("not an atomic-db store") || m.contains("holds no RocksDB")
+          || m.contains("newer atomic-db") || m.contains("cannot be read as a RocksDB")
+          || m.contains("exists and is not a directory")) {
+        return new CliException(ExitCode.NO_STORE, m, ex);
+      }
       return new CliException(ExitCode.IO, m, ex);
     }
     if (ex instanceof UncheckedIOException || ex instanceof IOException) {

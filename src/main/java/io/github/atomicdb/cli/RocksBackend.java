@@ -1,11 +1,14 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
-import java.lang.reflect.InvocationTargetException;
+import io.github.atomicdb.AtomicRocksDb;
+import io.github.atomicdb.internal.EngineAccess;
+import io.github.atomicdb.internal.RocksKv;
+import io.github.atomicdb.internal.Space;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Stores on disk: {@code AtomicRocksDb}. */
+/** Stores on disk: {@link AtomicRocksDb}. */
 final class RocksBackend implements Backend {
 
   @Override
@@ -27,27 +30,31 @@ final class RocksBackend implements Backend {
 
   @Override
   public AtomicDb open(Path dir) {
-    // TODO(merge rocks): call AtomicRocksDb.open(dir) directly.
-    try {
-      Class<?> c = Class.forName("io.github.atomicdb.AtomicRocksDb");
-      return (AtomicDb) c.getMethod("open", Path.class).invoke(null, dir);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (ReflectiveOperationException e) {
-      throw new CliException(ExitCode.INTERNAL, "this build has no AtomicRocksDb; rebuild atomic-db");
+    return AtomicRocksDb.open(dir);
+  }
+
+  static RocksKv rocks(AtomicDb db) {
+    if (EngineAccess.get().kv(db) instanceof RocksKv r) {
+      return r;
     }
+    throw new CliException(ExitCode.INTERNAL, "not a RocksDB store: " + db);
   }
 
   @Override
   public void checkpoint(AtomicDb db, Path dest) {
-    throw new CliException(ExitCode.INTERNAL, "backup is not available in this build");
+    rocks(db).checkpoint(dest);
   }
 
   @Override
   public void compact(AtomicDb db) {
-    throw new CliException(ExitCode.INTERNAL, "compact is not available in this build");
+    RocksKv r = rocks(db);
+    for (Space s : Space.values()) {
+      r.flushAndCompact(s);
+    }
+  }
+
+  @Override
+  public int formatVersion(AtomicDb db) {
+    return rocks(db).storedFormatVersion();
   }
 }

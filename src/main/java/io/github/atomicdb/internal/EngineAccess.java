@@ -33,6 +33,12 @@ public final class EngineAccess {
      * @return how many entries were added
      */
     int importQueueEntries(AtomicDb db, List<RawQueueEntry> entries);
+
+    /** The QINDEX key of queue {@code pk}'s counters. */
+    byte[] queueCountersKey(String pk);
+
+    /** The QINDEX key under which the entry (pk, sk) in state {@code e} is indexed. */
+    byte[] queueIndexKey(String pk, String sk, Records.Entry e);
   }
 
   /** A queue entry as stored: its key, Kryo bytes and push time (epoch millis). */
