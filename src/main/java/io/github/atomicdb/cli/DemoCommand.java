@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
  * kill -9 skips all that: jobs in flight come back when their lease runs out.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "demo",
     description = {
       "Run a demo on a RocksDB store in DIR (default ./atomic-db-data, created if missing):"
@@ -93,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
   int lease;
 
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile long leftAtStop = -1;
   private PrintWriter out;
 
   DemoCommand(Main main) {
@@ -127,14 +129,9 @@ final class DemoCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        String left = "";
-        try {
-          QueueStats s = db.queueStats(QUEUE);
-          left = "; " + (s.available() + s.inFlight() + s.delayed()) + " unfinished jobs are saved";
-        } catch (RuntimeException e) {
-          // closed already
-        }
         db.close();
+        long n = leftAtStop;
+        String left = n < 0 ? "" : "; " + n + " unfinished job" + (n == 1 ? " is" : "s are") + " saved";
         err.println("\natomicdb demo: stopped; store closed cleanly" + left
             + ". Run the demo again to resume them.");
         err.flush();
@@ -150,6 +147,13 @@ final class DemoCommand implements Callable<Integer> {
           queue(db);
         }
       } finally {
+        if (stopping.get()) {
+          try {
+            leftAtStop = unfinished(db.queueStats(QUEUE));
+          } catch (RuntimeException e) {
+            // leave it unknown
+          }
+        }
         finished.countDown();
         if (!stopping.get()) {
           Runtime.getRuntime().removeShutdownHook(hook);

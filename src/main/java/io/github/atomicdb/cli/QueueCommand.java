@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "queue", description = "Inspect and move queue entries: stats, peek, redrive.")
+@Command(mixinStandardHelpOptions = true, name = "queue", description = "Inspect and move queue entries: stats, peek, redrive.")
 final class QueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -35,7 +35,7 @@ final class QueueCommand implements Callable<Integer> {
     return ExitCode.USAGE;
   }
 
-  @Command(name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
+  @Command(mixinStandardHelpOptions = true, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
   static final class Stats implements Callable<Integer> {
     private final Main main;
 
@@ -78,6 +78,7 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
+      mixinStandardHelpOptions = true,
       name = "peek",
       description = "Show a queue's entries in queue order without pulling them (nothing changes).")
   static final class Peek implements Callable<Integer> {
@@ -145,6 +146,7 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
+      mixinStandardHelpOptions = true,
       name = "redrive",
       description = "Move every entry of queue FROM that is not being processed to the end of"
           + " queue TO (for example back from a dead-letter queue).")
