@@ -131,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         db.close();
         long n = leftAtStop;
-        String left = n < 0 ? "" : "; " + n + " unfinished job" + (n == 1 ? " is" : "s are") + " saved";
+        String left = n <= 0 ? "" : "; " + n + " unfinished job" + (n == 1 ? " is" : "s are") + " saved";
         err.println("\natomicdb demo: stopped; store closed cleanly" + left
             + ". Run the demo again to resume them.");
         err.flush();
