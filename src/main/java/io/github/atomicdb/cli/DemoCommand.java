@@ -217,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
     long lost = 0;
     for (int t = 0; t < threads; t++) {
       say("   thread " + (t + 1) + ": " + ok[t] + " increments, " + conflicts[t]
-          + " conflicts retried");
+          + (conflicts[t] == 1 ? " conflict" : " conflicts") + " retried");
       total += ok[t];
       lost += conflicts[t];
     }

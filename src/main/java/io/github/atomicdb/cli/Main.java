@@ -120,7 +120,7 @@ public final class Main implements Callable<Integer> {
           + "; run `atomicdb verify DIR` to list every damaged record", ex);
     }
     if (ex instanceof AtomicDbException) {
-      if (m.contains("already open") || m.contains("LOCK")) {
+      if (m.contains("already open")) {
         return new CliException(ExitCode.IN_USE, "the store is in use by another process: " + m, ex);
       }
       if (m.contains("not an atomic-db store") || m.contains("holds no RocksDB")

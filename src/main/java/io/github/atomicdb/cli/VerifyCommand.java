@@ -14,11 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,7 +100,7 @@ final class VerifyCommand implements Callable<Integer> {
         Progress p = new Progress(spec.commandLine().getErr(), !json && Progress.terminal(), "verifying", 0)) {
       RawStore raw = new RawStore(db);
       EngineAccess.Accessor access = EngineAccess.get();
-      Set<ByteBuffer> expectedIndex = new HashSet<>();
+      Map<ByteBuffer, String> expectedIndex = new HashMap<>();
       Map<String, long[]> tally = new HashMap<>();
       for (Space space : Space.values()) {
         try {
@@ -130,7 +128,8 @@ final class VerifyCommand implements Callable<Integer> {
                   RawStore.StoredEntry e = raw.entry(k, v);
                   long[] t = tally.computeIfAbsent(e.pk(), x -> new long[3]);
                   t[e.entry().state() == Records.READY ? 0 : e.entry().state() == Records.IN_FLIGHT ? 1 : 2]++;
-                  expectedIndex.add(ByteBuffer.wrap(access.queueIndexKey(e.pk(), e.sk(), e.entry())));
+                  expectedIndex.put(ByteBuffer.wrap(access.queueIndexKey(e.pk(), e.sk(), e.entry())),
+                      "(pk '" + e.pk() + "', sk '" + e.sk() + "')");
                 }
                 case QINDEX -> checkIndex(k, v, key, expectedIndex, tally, access);
               }
@@ -142,9 +141,8 @@ final class VerifyCommand implements Callable<Integer> {
           problem(space, "-", "reading stopped: " + e.getMessage());
         }
       }
-      for (ByteBuffer missing : expectedIndex) {
-        problem(Space.QINDEX, "0x" + KeyCodec.hex(Arrays.copyOfRange(missing.array(), 0, missing.capacity())),
-            "queue entry has no index record (a pull would never find it)");
+      for (String entry : new java.util.TreeSet<>(expectedIndex.values())) {
+        problem(Space.QUEUE, entry, "queue entry has no index record (a pull would never find it)");
       }
       for (Map.Entry<String, long[]> t : tally.entrySet()) {
         long[] c = t.getValue();
@@ -184,7 +182,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   /** A QINDEX record: counters (0x00), ready index (0x01) or timed index (0x02). */
-  private void checkIndex(byte[] k, byte[] v, String key, Set<ByteBuffer> expected,
+  private void checkIndex(byte[] k, byte[] v, String key, Map<ByteBuffer, String> expected,
       Map<String, long[]> tally, EngineAccess.Accessor access) {
     if (k.length == 0) {
       problem(Space.QINDEX, key, "empty key");
@@ -213,7 +211,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
       }
       case 0x01, 0x02 -> {
-        if (!expected.remove(ByteBuffer.wrap(k))) {
+        if (expected.remove(ByteBuffer.wrap(k)) == null) {
           problem(Space.QINDEX, key + " (" + indexText(k) + ")",
               "index record without a matching queue entry");
         }

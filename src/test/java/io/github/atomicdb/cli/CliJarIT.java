@@ -100,9 +100,13 @@ class CliJarIT {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroyForcibly();
-      process.waitFor(30, TimeUnit.SECONDS);
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       try {
         Files.deleteIfExists(log);
       } catch (IOException ignored) {

@@ -332,9 +332,17 @@ class CliTest {
     assertEquals(ExitCode.USAGE, Cli.run("import", dst.toString(), bad.toString()).code());
     assertEquals(ExitCode.USAGE, Cli.run("import", dst.toString(), tmp.resolve("none").toString()).code());
 
-    r = Cli.run("info", dst.toString(), "--json");
+    assertFalse(Files.exists(dst), "a refused import does not even create the store");
+
+    // Into an existing store: refused, and nothing written.
+    Path existing = tmp.resolve("existing");
+    try (AtomicDb db = AtomicRocksDb.open(existing)) {
+      db.set(Item.of("keep", "me", 1));
+    }
+    assertEquals(ExitCode.USAGE, Cli.run("import", existing.toString(), truncated.toString()).code());
+    r = Cli.run("info", existing.toString(), "--json");
     Map<?, ?> m = (Map<?, ?>) json(r.out());
-    assertEquals(new BigDecimal(0), m.get("items"), "refused imports wrote nothing: " + r);
+    assertEquals(new BigDecimal(1), m.get("items"), "refused imports wrote nothing: " + r);
     assertEquals(new BigDecimal(0), m.get("queueEntries"));
   }
 
@@ -385,7 +393,7 @@ class CliTest {
     assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);
     assertTrue(r.out().contains("items (pk 'user#1', sk 'profile'): item record checksum mismatch"), r::toString);
     assertTrue(r.out().contains("locks (pk 'x', sk 'y')"), r::toString);
-    assertTrue(r.out().contains("no index record"), r::toString);
+    assertTrue(r.out().contains("queue (pk 'jobs', sk 'd'): queue entry has no index record"), r::toString);
     assertTrue(r.out().contains("counters do not account"), r::toString);
     r = Cli.run("verify", dir.toString(), "--json");
     assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);
