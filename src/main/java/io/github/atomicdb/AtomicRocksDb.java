@@ -94,6 +94,12 @@ public final class AtomicRocksDb extends EngineDb {
     return rocks.rawCount(space);
   }
 
+  /** RocksDB's integer property {@code name} of the column family of {@code space}. */
+  long rocksProperty(Space space, String name) {
+    checkOpen();
+    return rocks.longProperty(space, name);
+  }
+
   /** Iterators not yet released. */
   int openCursors() {
     return rocks.openCursors();

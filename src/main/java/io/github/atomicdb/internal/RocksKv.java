@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,6 +33,7 @@ import org.rocksdb.CassandraCompactionFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.ConfigOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
@@ -74,6 +76,16 @@ import org.rocksdb.WriteOptions;
  * commit although no lock changed). Busy/TryAgain at commit -> rollback -> KvConflictException.
  * Transaction objects and their ReadOptions are pooled and re-initialised with
  * beginTransaction(wo, opts, old), which RocksJava guarantees returns the same object.
+ *
+ * Queue churn: a queue deletes index keys at the front of its ranges (a pull deletes the ready
+ * key it takes, an ack the in-flight key), and every pull seeks from the front of those ranges.
+ * In an LSM tree a deleted key stays as a tombstone that every such seek steps over until a
+ * compaction drops it; in a 16 MiB memtable that is 100k+ tombstones per seek, and pulls slowed
+ * from microseconds to milliseconds as a queue aged (measured: 10k push+pull+ack with a backlog
+ * of 1000 took ~40 s, ~3 s with the settings below). So every family sets
+ * memtable_op_scan_flush_trigger (a memtable in which one iterator step skipped
+ * SCAN_FLUSH_TRIGGER hidden entries is flushed), and the queue families compact level 0 after
+ * two files, which drops the tombstones (nothing older lies below them).
  *
  * Reads: get and multiGet read the latest committed state (RocksDB's MultiGet reads every key at
  * one sequence number, i.e. from one implicit snapshot). A scan's iterator is likewise pinned at
@@ -118,6 +130,11 @@ public final class RocksKv implements KvStore {
   private static final Set<String> OUR_CFS = ourColumnFamilies();
 
   private static final long PERIODIC_COMPACTION_SECONDS = 24 * 3600;
+  /** A memtable whose single iterator step skipped this many deleted entries is flushed. */
+  static final int SCAN_FLUSH_TRIGGER = 128;
+  private static final int DEFAULT_L0_TRIGGER = 4;
+  /** Queue families compact level-0 files early, dropping the tombstones their scans skip. */
+  private static final int QUEUE_L0_TRIGGER = 2;
   private static final int MAX_IDLE_TXNS = 16;
 
   /** Directories (real paths) open in this JVM. */
@@ -353,13 +370,17 @@ public final class RocksKv implements KvStore {
         case ZSTD -> CompressionType.ZSTD_COMPRESSION;
       };
       CassandraCompactionFilter ttlFilter = own(new CassandraCompactionFilter(true, 0));
-      ColumnFamilyOptions itemsOptions = own(new ColumnFamilyOptions())
+      ColumnFamilyOptions itemsOptions = own(columnFamilyOptions(DEFAULT_L0_TRIGGER))
           .setTableFormatConfig(table)
           .setCompressionType(compression)
           .setWriteBufferSize(s.writeBufferBytes())
           .setCompactionFilter(ttlFilter)
           .setPeriodicCompactionSeconds(PERIODIC_COMPACTION_SECONDS);
-      ColumnFamilyOptions otherOptions = own(new ColumnFamilyOptions())
+      ColumnFamilyOptions otherOptions = own(columnFamilyOptions(DEFAULT_L0_TRIGGER))
+          .setTableFormatConfig(table)
+          .setCompressionType(compression)
+          .setWriteBufferSize(s.writeBufferBytes());
+      ColumnFamilyOptions queueOptions = own(columnFamilyOptions(QUEUE_L0_TRIGGER))
           .setTableFormatConfig(table)
           .setCompressionType(compression)
           .setWriteBufferSize(s.writeBufferBytes());
@@ -377,7 +398,8 @@ public final class RocksKv implements KvStore {
       for (Space sp : Space.values()) {
         descs.add(new ColumnFamilyDescriptor(
             CF_NAMES.get(sp).getBytes(StandardCharsets.US_ASCII),
-            sp == Space.ITEMS ? itemsOptions : otherOptions));
+            sp == Space.ITEMS ? itemsOptions
+                : sp == Space.QUEUE || sp == Space.QINDEX ? queueOptions : otherOptions));
       }
       writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
       txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
@@ -395,6 +417,23 @@ public final class RocksKv implements KvStore {
     } catch (RuntimeException | Error e) {
       releaseAll();
       throw e;
+    }
+  }
+
+  /**
+   * Column family options with the flush-on-tombstone-scan trigger, which RocksJava has no setter
+   * for (so they start from an options string).
+   */
+  private static ColumnFamilyOptions columnFamilyOptions(int level0CompactionTrigger) {
+    Properties p = new Properties();
+    p.setProperty("memtable_op_scan_flush_trigger", Integer.toString(SCAN_FLUSH_TRIGGER));
+    p.setProperty("level0_file_num_compaction_trigger", Integer.toString(level0CompactionTrigger));
+    try (ConfigOptions co = new ConfigOptions()) {
+      ColumnFamilyOptions o = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(co, p);
+      if (o == null) {
+        throw new IllegalStateException("RocksDB rejected the column family options " + p);
+      }
+      return o;
     }
   }
 
@@ -845,6 +884,18 @@ public final class RocksKv implements KvStore {
       return n;
     } catch (RocksDBException e) {
       throw RocksErrors.map("count", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** RocksDB's integer property {@code name} (e.g. "rocksdb.num-deletes-active-mem-table") of a space. */
+  public long longProperty(Space space, String name) {
+    Lock l = enter();
+    try {
+      return db.getLongProperty(cf(space), name);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("property " + name, dir, e);
     } finally {
       l.unlock();
     }
