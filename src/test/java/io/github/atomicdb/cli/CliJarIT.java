@@ -133,6 +133,27 @@ class CliJarIT {
   }
 
   @Test
+  void cliJarIsSelfContainedAndTheLibraryJarCarriesNoCliDependency() throws Exception {
+    try (java.util.jar.JarFile j = new java.util.jar.JarFile(jarPath().toFile())) {
+      assertEquals("io.github.atomicdb.cli.Main",
+          j.getManifest().getMainAttributes().getValue("Main-Class"));
+      assertTrue(j.getEntry("picocli/CommandLine.class") != null);
+      assertTrue(j.getEntry("org/rocksdb/RocksDB.class") != null);
+    }
+    List<Path> libs;
+    try (var s = Files.list(jarPath().toAbsolutePath().getParent())) {
+      libs = s.filter(p -> p.getFileName().toString().matches("atomic-db-[^-]+(-SNAPSHOT)?\\.jar"))
+          .toList();
+    }
+    assertEquals(1, libs.size(), libs::toString);
+    try (java.util.jar.JarFile j = new java.util.jar.JarFile(libs.get(0).toFile())) {
+      assertTrue(j.getEntry("picocli/CommandLine.class") == null, "picocli shaded into the library");
+      assertTrue(j.getEntry("org/rocksdb/RocksDB.class") == null, "RocksDB shaded into the library");
+      assertTrue(j.getEntry("io/github/atomicdb/AtomicDb.class") != null);
+    }
+  }
+
+  @Test
   void launcherScriptRunsTheJar() throws Exception {
     Path script = jarPath().toAbsolutePath().getParent().getParent().resolve("atomicdb");
     try (Run r = new Run(List.of("sh", script.toString(), "--help"))) {
