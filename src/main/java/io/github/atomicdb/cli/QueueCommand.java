@@ -2,6 +2,9 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.QueueStats;
+import io.github.atomicdb.internal.EngineAccess;
+import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.Space;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,6 +38,12 @@ final class QueueCommand implements Callable<Integer> {
     return ExitCode.USAGE;
   }
 
+  /** Whether queue {@code pk} has a counters record (was ever pushed to); checks the name. */
+  static boolean exists(AtomicDb db, String pk) {
+    KeyCodec.checkPk(pk);
+    return EngineAccess.get().kv(db).get(Space.QINDEX, EngineAccess.get().queueCountersKey(pk)) != null;
+  }
+
   @Command(mixinStandardHelpOptions = true, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
   static final class Stats implements Callable<Integer> {
     private final Main main;
@@ -58,10 +67,14 @@ final class QueueCommand implements Callable<Integer> {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (AtomicDb db = main.openExisting(dir)) {
-        QueueStats s = db.queueStats(pk);
+        // The engine's stats call writes the queue's counters back: do not create a record for
+        // a queue that does not exist.
+        boolean exists = exists(db, pk);
+        QueueStats s = exists ? db.queueStats(pk) : new QueueStats(0, 0, 0, 0);
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("pk", pk);
+          m.put("exists", exists);
           m.put("available", s.available());
           m.put("inFlight", s.inFlight());
           m.put("delayed", s.delayed());
@@ -69,7 +82,7 @@ final class QueueCommand implements Callable<Integer> {
           out.println(Json.write(m));
           out.flush();
         } else {
-          Table.pairs(out, "queue", pk, "available", s.available(), "in flight", s.inFlight(),
+          Table.pairs(out, "queue", pk + (exists ? "" : " (no such queue in this store)"), "available", s.available(), "in flight", s.inFlight(),
               "delayed", s.delayed(), "oldest available", s.oldestAvailableAgeSeconds() + " s");
         }
         return ExitCode.OK;
@@ -175,7 +188,11 @@ final class QueueCommand implements Callable<Integer> {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (AtomicDb db = main.openExisting(dir)) {
-        long moved = db.queueRedrive(from, to);
+        KeyCodec.checkPk(to);
+        if (from.equals(to)) {
+          throw new CliException(ExitCode.USAGE, "FROM and TO must differ (both '" + from + "')");
+        }
+        long moved = exists(db, from) ? db.queueRedrive(from, to) : 0;
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("from", from);

@@ -237,6 +237,15 @@ class CliTest {
     assertEquals(new BigDecimal(3), ((Map<?, ?>) json(r.out())).get("available"));
     r = Cli.run("queue", "redrive", dir.toString(), "jobs", "jobs");
     assertEquals(ExitCode.USAGE, r.code(), r::toString);
+
+    // Asking about a queue that does not exist creates nothing.
+    r = Cli.run("queue", "stats", dir.toString(), "typo", "--json");
+    assertEquals(0, r.code(), r::toString);
+    assertEquals(Boolean.FALSE, ((Map<?, ?>) json(r.out())).get("exists"));
+    r = Cli.run("queue", "redrive", dir.toString(), "typo", "jobs");
+    assertEquals("moved 0 entries from 'typo' to 'jobs'", r.out().strip());
+    r = Cli.run("info", dir.toString(), "--json");
+    assertEquals(2, ((List<?>) ((Map<?, ?>) json(r.out())).get("queues")).size(), r::toString);
   }
 
   // ------------------------------------------------------------------ operations
