@@ -156,7 +156,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         finished.countDown();
         if (!stopping.get()) {
-          Runtime.getRuntime().removeShutdownHook(hook);
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException e) {
+            // a signal arrived just now: the hook runs and closes the store
+          }
         }
       }
       if (!stopping.get()) {
@@ -193,7 +197,6 @@ final class DemoCommand implements Callable<Integer> {
             long v = value(db);
             try {
               Thread.sleep(1); // "compute" the new value: other threads may write meanwhile
-
               db.setAtomic(Item.of(COUNTER.pk(), COUNTER.sk(), v + 1), lock);
               ok[me]++;
               break;
