@@ -413,6 +413,11 @@ class CliTest {
     r = Cli.run("get", dir.toString(), "user#1", "profile");
     assertEquals(ExitCode.IO, r.code(), r::toString);
     assertTrue(r.err().contains("atomicdb verify"), r::toString);
+    Path file = tmp.resolve("dump.jsonl");
+    r = Cli.run("export", dir.toString(), file.toString());
+    assertEquals(ExitCode.IO, r.code(), r::toString);
+    assertFalse(Files.exists(file), "no half-written export");
+    assertFalse(Files.exists(tmp.resolve("dump.jsonl.part")), "no temporary file left");
   }
 
   @Test
