@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "backup",
     description = "Write a consistent copy of the store in DIR to the new directory DEST (a"
         + " RocksDB checkpoint: hard links where possible). DEST is itself a store: open it, or"

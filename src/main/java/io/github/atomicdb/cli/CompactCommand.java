@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "compact",
     description = "Compact the whole store: removes deleted records and expired items from disk.")
 final class CompactCommand implements Callable<Integer> {

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
  * kill -9 skips all that: jobs in flight come back when their lease runs out.
  */
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "demo",
     description = {
       "Run a demo on a RocksDB store in DIR (default ./atomic-db-data, created if missing):"

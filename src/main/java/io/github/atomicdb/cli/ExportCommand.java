@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * written beside FILE and renamed into place at the end, so FILE is never half-written.
  */
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "export",
     description = "Write every live item and queue entry of a store to FILE (JSON Lines) that"
         + " `import` reads back exactly: built-in types keep their exact class, TTLs are kept,"

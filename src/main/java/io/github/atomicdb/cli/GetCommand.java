@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "get",
     description = "Show the item at PK/SK. Exit code 1 if there is none (or it expired).")
 final class GetCommand implements Callable<Integer> {

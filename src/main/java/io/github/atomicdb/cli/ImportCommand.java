@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * the same (pk, sk) is already queued, which is left alone.
  */
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "import",
     description = "Read a file written by `export` into a store (created if missing). The whole"
         + " file is checked before anything is written; then it is written in atomic batches.")

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "info",
     description = "Show a store's format, item, lock and queue counts, size on disk, and every"
         + " queue with its stats.")

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "query", description = "List the items of partition PK in sort-key order.")
+@Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "query", description = "List the items of partition PK in sort-key order.")
 final class QueryCommand implements Callable<Integer> {
   private final Main main;
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "queue", description = "Inspect and move queue entries: stats, peek, redrive.")
+@Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "queue", description = "Inspect and move queue entries: stats, peek, redrive.")
 final class QueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -44,7 +44,7 @@ final class QueueCommand implements Callable<Integer> {
     return EngineAccess.get().kv(db).get(Space.QINDEX, EngineAccess.get().queueCountersKey(pk)) != null;
   }
 
-  @Command(mixinStandardHelpOptions = true, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
+  @Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
   static final class Stats implements Callable<Integer> {
     private final Main main;
 
@@ -91,7 +91,7 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
-      mixinStandardHelpOptions = true,
+      mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       name = "peek",
       description = "Show a queue's entries in queue order without pulling them (nothing changes).")
   static final class Peek implements Callable<Integer> {
@@ -159,7 +159,7 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
-      mixinStandardHelpOptions = true,
+      mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       name = "redrive",
       description = "Move every entry of queue FROM that is not being processed to the end of"
           + " queue TO (for example back from a dead-letter queue).")

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * stops the scan of that space and is reported. Keeps one set of index keys in memory.
  */
 @Command(
-    mixinStandardHelpOptions = true,
+    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "verify",
     description = "Read every record of the store and check keys, envelopes, checksums, values"
         + " and queue indexes. Exit code 1 if any problem is found; each is listed with its key.")
