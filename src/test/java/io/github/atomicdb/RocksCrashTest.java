@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill -9 at random moments: every operation a child JVM saw return (and printed) is in the
- * store after reopening, and nothing that was not attempted is. Seeded; the seed is printed.
+ * Kill -9 at random moments (mostly while it writes, sometimes while it opens the store and
+ * recovers from the previous kill): every operation a child JVM saw return (and printed) is in
+ * the store after reopening, and nothing that was not attempted is. Seeded; the seed is printed.
  */
 class RocksCrashTest {
   private static final int ROUNDS = 5;
@@ -36,8 +37,13 @@ class RocksCrashTest {
       Set<String> pushed = new HashSet<>();
       List<String> lines;
       try (ChildJvm child = new ChildJvm(CrashChild.class, dir.toString(), Boolean.toString(syncWrites), prefix)) {
-        assertTrue(child.awaitLine("ready", 60_000), "child started: " + child.lines);
-        Thread.sleep(50 + random.nextInt(400));
+        if (round > 0 && random.nextInt(3) == 0) {
+          // kill it while it opens the store (recovering the log of the last kill), or just after
+          Thread.sleep(random.nextInt(600));
+        } else {
+          assertTrue(child.awaitLine("ready", 60_000), "child started: " + child.lines);
+          Thread.sleep(50 + random.nextInt(400));
+        }
         child.kill();
         lines = List.copyOf(child.lines);
       }

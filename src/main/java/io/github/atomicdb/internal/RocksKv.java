@@ -5,13 +5,8 @@ import io.github.atomicdb.Compression;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -26,7 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CassandraCompactionFilter;
@@ -40,7 +34,6 @@ import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.OptimisticTransactionDB;
 import org.rocksdb.OptimisticTransactionOptions;
-import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -61,10 +54,10 @@ import org.rocksdb.WriteOptions;
  * family has a filter, because that filter deletes any value not in its row format. Periodic
  * compaction (1 day) bounds how long expired bytes stay on disk.
  *
- * Opening never changes a directory that is not ours: an existing, non-empty directory must
- * hold a RocksDB (CURRENT file) whose column families are a subset of ours including "meta";
- * its meta records are then read through a read-only open (which takes no LOCK and writes
- * nothing) before the read-write open. Only an empty or missing directory is created, and only
+ * Opening (RocksDirectory) never changes a directory that is not ours: an existing, non-empty
+ * directory must hold a RocksDB (CURRENT file) whose column families are a subset of ours
+ * including "meta"; its meta records are then read through a read-only open (which takes no
+ * LOCK and writes nothing) before the read-write open. Only an empty or missing directory is created, and only
  * then is create_if_missing set. A store whose creation was interrupted (our families, every
  * one empty, no marker yet) is finished rather than refused. meta is created right after
  * default, so an interrupted creation that got further than "default" is recognisable.
@@ -93,6 +86,7 @@ import org.rocksdb.WriteOptions;
  * Snapshot object; bounds are set on ReadOptions (iterate_lower_bound / iterate_upper_bound) so
  * a scan never runs into the next partition. Inside a transaction, scan reads the transaction's
  * snapshot through db.newIterator (not the transaction's iterator: own writes are not visible).
+ * The limit hint of scan is not needed: an iterator reads one block at a time, on demand.
  *
  * Concurrency and lifecycle: every public method and every cursor step holds the read half of
  * one ReentrantReadWriteLock while it touches native objects; close() takes the write half, so
@@ -128,7 +122,7 @@ public final class RocksKv implements KvStore {
   /** Column family of each space; order of creation is default, meta, then these. */
   private static final Map<Space, String> CF_NAMES = new EnumMap<>(Map.of(
       Space.ITEMS, "items", Space.LOCKS, "locks", Space.QUEUE, "queue", Space.QINDEX, "qindex"));
-  private static final Set<String> OUR_CFS = ourColumnFamilies();
+  static final Set<String> OUR_CFS = ourColumnFamilies();
 
   private static final long PERIODIC_COMPACTION_SECONDS = 24 * 3600;
   /** A memtable whose single iterator step skipped this many deleted entries is flushed. */
@@ -193,7 +187,7 @@ public final class RocksKv implements KvStore {
     Objects.requireNonNull(dir, "dir must not be null");
     Objects.requireNonNull(settings, "settings must not be null");
     Path abs = dir.toAbsolutePath().normalize();
-    boolean fresh = prepareDirectory(abs);
+    boolean fresh = RocksDirectory.prepare(abs);
     Path key;
     try {
       key = abs.toRealPath();
@@ -205,152 +199,13 @@ public final class RocksKv implements KvStore {
     }
     try {
       if (!fresh) {
-        fresh = inspect(abs);
+        fresh = RocksDirectory.inspect(abs);
       }
       return new RocksKv(abs, key, settings, fresh);
     } catch (RuntimeException | Error e) {
       OPEN_DIRS.remove(key);
       throw e;
     }
-  }
-
-  /** Creates a missing directory (owner-only); true if the store must be created. */
-  private static boolean prepareDirectory(Path dir) {
-    try {
-      if (!Files.exists(dir)) {
-        Path parent = dir.getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
-        try {
-          if (posix) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(ownerOnly));
-            Files.setPosixFilePermissions(dir, ownerOnly); // whatever the umask
-          } else {
-            Files.createDirectory(dir);
-          }
-          return true;
-        } catch (FileAlreadyExistsException raced) {
-          // created meanwhile by someone else: inspect it like any existing directory
-        }
-      }
-      if (!Files.isDirectory(dir)) {
-        throw new AtomicDbException(
-            "cannot open atomic-db store: " + dir + " exists and is not a directory");
-      }
-      boolean empty;
-      try (Stream<Path> s = Files.list(dir)) {
-        empty = s.findAny().isEmpty();
-      }
-      if (empty) {
-        return true;
-      }
-      if (!Files.isRegularFile(dir.resolve("CURRENT"))) {
-        throw new AtomicDbException(
-            "cannot open atomic-db store: directory " + dir + " is not empty and holds no"
-                + " RocksDB database (no CURRENT file); refusing to write into it. Pass an empty"
-                + " or missing directory for a new store");
-      }
-      return false;
-    } catch (IOException e) {
-      throw new AtomicDbException("cannot prepare atomic-db directory " + dir + ": " + e, e);
-    }
-  }
-
-  /**
-   * Checks, without writing anything, that {@code dir} holds an atomic-db store this version
-   * can read. True when it holds an interrupted creation of one (to be finished).
-   */
-  private static boolean inspect(Path dir) {
-    List<byte[]> names;
-    try (Options o = new Options()) {
-      names = RocksDB.listColumnFamilies(o, dir.toString());
-    } catch (RocksDBException e) {
-      throw new AtomicDbException(
-          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
-              + " database (" + RocksErrors.code(e) + ": " + e.getMessage() + "); it was left"
-              + " untouched", e);
-    }
-    if (names.isEmpty()) {
-      throw new AtomicDbException(
-          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
-              + " database (no column families found in its manifest); it was left untouched");
-    }
-    List<String> found = new ArrayList<>();
-    for (byte[] n : names) {
-      found.add(new String(n, StandardCharsets.UTF_8));
-    }
-    if (!found.contains(META_CF) || !OUR_CFS.containsAll(found)) {
-      throw notOurs(dir, "it is a RocksDB database with column families " + found
-          + ", not an atomic-db store");
-    }
-    List<ColumnFamilyDescriptor> descs = new ArrayList<>();
-    List<ColumnFamilyHandle> hs = new ArrayList<>();
-    try (DBOptions o = new DBOptions(); ColumnFamilyOptions cfo = new ColumnFamilyOptions()) {
-      for (byte[] n : names) {
-        descs.add(new ColumnFamilyDescriptor(n, cfo));
-      }
-      RocksDB ro = null;
-      try {
-        ro = RocksDB.openReadOnly(o, dir.toString(), descs, hs);
-        ColumnFamilyHandle meta = hs.get(found.indexOf(META_CF));
-        byte[] magic = ro.get(meta, MAGIC_KEY);
-        byte[] format = ro.get(meta, FORMAT_KEY);
-        if (magic == null && format == null) {
-          for (ColumnFamilyHandle h : hs) {
-            try (RocksIterator it = ro.newIterator(h)) {
-              it.seekToFirst();
-              if (it.isValid()) {
-                throw notOurs(dir, "it is a RocksDB database with column families " + found
-                    + " but without the atomic-db marker");
-              }
-            }
-          }
-          return true; // our creation was interrupted before the marker: finish it
-        }
-        if (magic == null || !Arrays.equals(magic, MAGIC)) {
-          throw notOurs(dir, "its meta column family holds no atomic-db marker");
-        }
-        if (format == null || format.length != 4) {
-          throw new AtomicDbException(
-              "cannot open atomic-db store in " + dir + ": its format record is damaged ("
-                  + (format == null ? "missing" : format.length + " bytes") + "); it was left"
-                  + " untouched");
-        }
-        int version = ByteBuffer.wrap(format).getInt();
-        if (version > FORMAT_VERSION) {
-          throw new AtomicDbException(
-              "cannot open atomic-db store in " + dir + ": it was written by a newer atomic-db"
-                  + " (data format version " + version + "); this version reads format versions"
-                  + " up to " + FORMAT_VERSION + ". Open it with a newer atomic-db; the"
-                  + " directory was left untouched");
-        }
-        if (version < 1) {
-          throw new AtomicDbException(
-              "cannot open atomic-db store in " + dir + ": its format record says version "
-                  + version + ", which no atomic-db writes; the directory was left untouched");
-        }
-        return false;
-      } catch (RocksDBException e) {
-        throw RocksErrors.map("read-only check before open", dir, e);
-      } finally {
-        for (ColumnFamilyHandle h : hs) {
-          h.close();
-        }
-        if (ro != null) {
-          ro.close();
-          freeDefaultReadOptions(ro);
-        }
-      }
-    }
-  }
-
-  private static AtomicDbException notOurs(Path dir, String why) {
-    return new AtomicDbException(
-        "cannot open atomic-db store: directory " + dir + " is not an atomic-db store (" + why
-            + "); refusing to open it, and it was left untouched");
   }
 
   private <T extends AutoCloseable> T own(T nativeObject) {
@@ -492,7 +347,7 @@ public final class RocksKv implements KvStore {
    * never frees (facebook/rocksdb#15036; still so in 11.8.1). Frees it once the DB is closed.
    * ReadOptions.close() is idempotent, so this stays safe if RocksJava starts freeing it itself.
    */
-  private static void freeDefaultReadOptions(RocksDB closed) {
+  static void freeDefaultReadOptions(RocksDB closed) {
     if (DEFAULT_READ_OPTIONS == null) {
       return;
     }
