@@ -792,6 +792,37 @@ public final class RocksKv implements KvStore {
     return cursors.size();
   }
 
+  // ------------------------------------------------------------------ tool hooks (atomicdb CLI)
+
+  /**
+   * Writes a consistent copy of the store, as of one moment, into the new directory {@code dest}
+   * (RocksDB Checkpoint: hard links to the immutable files where possible, copies otherwise).
+   * Writers may go on meanwhile. {@code dest} must not exist.
+   */
+  public void checkpoint(Path dest) {
+    Lock l = enter();
+    try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db)) {
+      cp.createCheckpoint(dest.toAbsolutePath().normalize().toString());
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("checkpoint to " + dest, dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** The data format version recorded in the store's meta column family. */
+  public int storedFormatVersion() {
+    Lock l = enter();
+    try {
+      byte[] f = db.get(metaHandle, FORMAT_KEY);
+      return f == null || f.length != 4 ? -1 : ByteBuffer.wrap(f).getInt();
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("read format version", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
   // ------------------------------------------------------------------ close
 
   /**
