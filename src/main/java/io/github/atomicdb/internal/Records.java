@@ -96,6 +96,9 @@ public final class Records {
       throw corrupt(where, "item record checksum mismatch");
     }
     Long ttl = null;
+    if (expiring && b.getInt(ITEM_HEADER + n) != 0) {
+      throw corrupt(where, "item record has a non-zero column ttl");
+    }
     if (expiring) {
       if (ts % 1_000_000L != 0) {
         throw corrupt(where, "item expiry " + ts + " is not whole seconds");
