@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * the heap limit is broken.
  *
  * <pre>
- * jmh/memcheck.sh            # = java -Xmx512m -cp jmh/target/benchmarks.jar io.github.atomicdb.jmh.MemCheck
+ * jmh/memcheck.sh   # = java -Xms64m -Xmx64m -XX:+AlwaysPreTouch -cp jmh/target/benchmarks.jar io.github.atomicdb.jmh.MemCheck
  * </pre>
  */
 public final class MemCheck {
@@ -33,8 +33,12 @@ public final class MemCheck {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    org.rocksdb.RocksDB.loadLibrary(); // so that the baseline includes the mapped native library
     long rssBefore = status("VmRSS");
+    long heapAtStart = mem.getHeapMemoryUsage().getCommitted();
     long heap;
+    long heapCommitted;
+    long nonHeap;
     long rss;
     long hwm;
     long disk;
@@ -72,6 +76,8 @@ public final class MemCheck {
         Thread.sleep(200);
       }
       heap = mem.getHeapMemoryUsage().getUsed();
+      heapCommitted = mem.getHeapMemoryUsage().getCommitted();
+      nonHeap = mem.getNonHeapMemoryUsage().getCommitted();
       rss = status("VmRSS");
       hwm = status("VmHWM");
       disk = size(dir.path);
@@ -81,9 +87,15 @@ public final class MemCheck {
     }
     System.out.printf("heap used after GC      %,.1f MiB (limit %d MiB): %s%n", heap / 1048576.0,
         HEAP_LIMIT >> 20, heap < HEAP_LIMIT ? "OK" : "OVER");
-    System.out.printf("RSS before open         %,.1f MiB (JVM alone)%n", rssBefore / 1048576.0);
-    System.out.printf("RSS with store open     %,.1f MiB (peak %,.1f MiB); store share %,.1f MiB%n",
-        rss / 1048576.0, hwm / 1048576.0, (rss - rssBefore) / 1048576.0);
+    System.out.printf("RSS before open         %,.1f MiB (JVM and the loaded RocksDB library)%n",
+        rssBefore / 1048576.0);
+    System.out.printf("RSS with store open     %,.1f MiB (peak %,.1f MiB)%n", rss / 1048576.0,
+        hwm / 1048576.0);
+    System.out.printf("  of which Java heap    %,.1f MiB committed, non-heap %,.1f MiB committed%n",
+        heapCommitted / 1048576.0, nonHeap / 1048576.0);
+    System.out.printf("  store, native         ~%,.1f MiB (RSS - RSS before open; with -XX:+AlwaysPreTouch"
+            + " the heap is in both): block cache, memtables, table readers, malloc overhead%n",
+        Math.max(0, rss - rssBefore - (heapCommitted - heapAtStart)) / 1048576.0);
     System.out.printf("configured              block cache %d MiB + memtables %d MiB per column family"
             + " (x2 while one flushes; items is the only one filled here)%n",
         BLOCK_CACHE >> 20, WRITE_BUFFER >> 20);
