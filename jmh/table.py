@@ -2,7 +2,7 @@
 """Prints JMH JSON results (-rf json) of the atomic-db benchmarks as a table of scores, each with
 its ratio to the baseline measured in the same run, then the issue-6 targets.
 
-usage: python3 jmh/table.py results/*.json [--markdown]
+usage: python3 jmh/table.py results/*.json [--markdown] [--no-targets]
 """
 import json
 import sys
@@ -168,7 +168,8 @@ def main():
         sys.exit(__doc__)
     rows = load(args)
     table(rows, md)
-    targets(rows, md)
+    if "--no-targets" not in sys.argv:
+        targets(rows, md)
 
 
 if __name__ == "__main__":
