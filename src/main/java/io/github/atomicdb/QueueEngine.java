@@ -44,19 +44,21 @@ import java.util.function.Function;
  * until the earliest timed entry falls due, or at most 1 s, then looks again.
  *
  * Ready floor (a scan hint, issue 6): a pull deletes the ready-index keys it takes, and on an LSM
- * store those deletes stay as tombstones until compaction; a scan from the start of the ready index
- * had to step over every entry consumed since, so a pull cost O(consumed) and a busy queue slowed
- * to a few hundred pulls a second. So each queue has a floor: an sk below which no ready-index key
- * exists, and the pull's scan starts there. A pull raises it, after its commit and still under the
- * queue's stripe lock, to the first ready sk it left behind, by compare-and-set against the exact
- * (identity-unique) array it started from. Every commit that adds a ready-index key lowers it back
- * to "unknown" (a fresh empty array: scan from the start), after the commit: always when the
- * committing thread does not hold the queue's stripe lock, else only when the sk is below the floor
- * (pulls, which raise it, hold that lock). A raise therefore never hides a key committed before
- * it. The floor is only a start position, valid because every writer of this store's queues is
- * this engine (RocksDB's LOCK, or the memory backend's own map); a backend shared by several
- * processes must not use it. A pull also skips the timed-index scan when the counters it reads
- * anyway say nothing is in flight or delayed.
+ * store those deletes stay as tombstones until compaction; a scan from the start of the ready
+ * index had to step over every entry consumed since, so a pull cost O(consumed) and a busy queue
+ * slowed to a few hundred pulls a second. So each queue has a floor: an sk below which no
+ * ready-index key exists, and the pull's scan starts there. A pull raises it, after its commit and
+ * still under the queue's stripe lock, to the first ready sk it left behind, by compare-and-set
+ * against the exact (identity-unique) array it started from. Every commit that adds a ready-index
+ * key lowers it back to "unknown" (a fresh empty array: scan from the start), after the commit:
+ * always when the committing thread does not hold the queue's stripe lock, else only when the sk
+ * is below the floor (pulls, which raise it, hold that lock). A raise therefore never hides a key
+ * committed before it. The floor is only a start position, valid because every writer of this
+ * store's queues is this engine (RocksDB's LOCK, or the memory backend's own map); a backend
+ * shared by several processes must not use it. Forgetting floors is always safe (a forgotten
+ * floor is "unknown"), so the map is simply cleared when it passes MAX_FLOORS queues. A pull also
+ * skips the timed-index scan when the counters it reads anyway say nothing is in flight or
+ * delayed.
  */
 final class QueueEngine {
   private static final byte META = 0x00;
@@ -69,6 +71,8 @@ final class QueueEngine {
   /** Longest single sleep of a waiting pull before it looks again. */
   private static final long MAX_SLEEP_MILLIS = 1000;
   private static final int MAX_RETRIES = 10_000;
+  /** Queues whose ready floor is remembered; past this the map is cleared (about 1 MiB). */
+  private static final int MAX_FLOORS = 10_000;
 
   private final EngineDb db;
   /** Per queue pk: its ready floor (see "Ready floor" above); an empty array means unknown. */
@@ -457,6 +461,9 @@ final class QueueEngine {
     // 2. Merge them with the ready index (as of the transaction's start) in sk order, scanning the
     //    index from the queue's ready floor.
     List<QueueItem> out = new ArrayList<>();
+    if (floors.size() > MAX_FLOORS) {
+      floors.clear();
+    }
     AtomicReference<byte[]> floor = floors.computeIfAbsent(q.pk(), k -> new AtomicReference<>(new byte[0]));
     byte[] seen = floor.get();
     byte[] prefix = concat(READY_IDX, q.part(), new byte[0]);
