@@ -1,0 +1,887 @@
+package io.github.atomicdb.internal;
+
+import io.github.atomicdb.AtomicDbException;
+import io.github.atomicdb.Compression;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CassandraCompactionFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.OptimisticTransactionDB;
+import org.rocksdb.OptimisticTransactionOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.Transaction;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/*
+ * The RocksDB backend.
+ *
+ * Layout: one OptimisticTransactionDB, column families "default" (unused), "meta", "items",
+ * "locks", "queue", "qindex" (docs-rocks-format.md). "items" carries the native
+ * CassandraCompactionFilter(purge_ttl_on_expiration=true, gc_grace=0), which drops every value
+ * whose envelope (Records.item) has expired by the wall clock at compaction time; no other
+ * family has a filter, because that filter deletes any value not in its row format. Periodic
+ * compaction (1 day) bounds how long expired bytes stay on disk.
+ *
+ * Opening never changes a directory that is not ours: an existing, non-empty directory must
+ * hold a RocksDB (CURRENT file) whose column families are a subset of ours including "meta";
+ * its meta records are then read through a read-only open (which takes no LOCK and writes
+ * nothing) before the read-write open. Only an empty or missing directory is created, and only
+ * then is create_if_missing set. A store whose creation was interrupted (our families, every
+ * one empty, no marker yet) is finished rather than refused. meta is created right after
+ * default, so an interrupted creation that got further than "default" is recognisable.
+ *
+ * Transactions: optimistic, snapshot taken at begin (set_snapshot). getForUpdate reads at that
+ * snapshot (plus own writes) and records the key; puts and deletes are *untracked*, so exactly
+ * the keys read with getForUpdate are validated at commit, as the KvTxn contract says (a tracked
+ * put would make a blind write race, e.g. set() against setAtomic() on the same item, fail the
+ * commit although no lock changed). Busy/TryAgain at commit -> rollback -> KvConflictException.
+ * Transaction objects and their ReadOptions are pooled and re-initialised with
+ * beginTransaction(wo, opts, old), which RocksJava guarantees returns the same object.
+ *
+ * Reads: get and multiGet read the latest committed state (RocksDB's MultiGet reads every key at
+ * one sequence number, i.e. from one implicit snapshot). A scan's iterator is likewise pinned at
+ * the sequence number of its creation, so it is a consistent snapshot without an explicit
+ * Snapshot object; bounds are set on ReadOptions (iterate_lower_bound / iterate_upper_bound) so
+ * a scan never runs into the next partition. Inside a transaction, scan reads the transaction's
+ * snapshot through db.newIterator (not the transaction's iterator: own writes are not visible).
+ *
+ * Concurrency and lifecycle: every public method and every cursor step holds the read half of
+ * one ReentrantReadWriteLock while it touches native objects; close() takes the write half, so
+ * it waits for calls in flight and no call can see a freed object. Open cursors are tracked and
+ * released by close() (a later next() throws IllegalStateException). Each cursor releases its
+ * iterator, ReadOptions and Slices exactly once (CAS on its state), on close() or when next()
+ * returns false. close() then frees, in order: pooled transactions and their ReadOptions, the
+ * column family handles, the DB, and the options, filter, bloom filter and cache it created.
+ * A directory is registered in a JVM-wide set while open, so a second open in this JVM fails
+ * before touching RocksDB; another process gets RocksDB's LOCK error, mapped to the same message.
+ */
+/**
+ * {@link KvStore} over RocksDB. Thread-safe. Not API: used by {@code AtomicRocksDb}.
+ */
+public final class RocksKv implements KvStore {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  /** The store format version this code writes; it reads every version up to this one. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** meta key holding {@link #MAGIC}. */
+  static final byte[] MAGIC_KEY = "magic".getBytes(StandardCharsets.US_ASCII);
+  /** meta key holding the format version, int32 big-endian. */
+  static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
+  /** The marker that tells our RocksDB from any other. */
+  static final byte[] MAGIC = "io.github.atomicdb".getBytes(StandardCharsets.US_ASCII);
+
+  static final String META_CF = "meta";
+  private static final String DEFAULT_CF = new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.US_ASCII);
+  /** Column family of each space; order of creation is default, meta, then these. */
+  private static final Map<Space, String> CF_NAMES = new EnumMap<>(Map.of(
+      Space.ITEMS, "items", Space.LOCKS, "locks", Space.QUEUE, "queue", Space.QINDEX, "qindex"));
+  private static final Set<String> OUR_CFS = ourColumnFamilies();
+
+  private static final long PERIODIC_COMPACTION_SECONDS = 24 * 3600;
+  private static final int MAX_IDLE_TXNS = 16;
+
+  /** Directories (real paths) open in this JVM. */
+  private static final Set<Path> OPEN_DIRS = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Tuning of a RocksDB store.
+   *
+   * @param syncWrites fsync the WAL on every commit
+   * @param blockCacheBytes size of the shared LRU block cache
+   * @param compression block compression of new files
+   * @param writeBufferBytes memtable size per column family
+   */
+  public record Settings(
+      boolean syncWrites, long blockCacheBytes, Compression compression, long writeBufferBytes) {
+    public Settings {
+      Objects.requireNonNull(compression, "compression must not be null");
+    }
+  }
+
+  private final Path dir;
+  private final Path lockKey;
+  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+  private final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
+  private final ConcurrentLinkedQueue<Slot> idle = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger idleCount = new AtomicInteger();
+  /** Options, filters and caches, in creation order; closed in reverse after the DB. */
+  private final List<AutoCloseable> natives = new ArrayList<>();
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final Map<Space, ColumnFamilyHandle> bySpace = new EnumMap<>(Space.class);
+  private ColumnFamilyHandle metaHandle;
+  private OptimisticTransactionDB db;
+  private WriteOptions writeOptions;
+  private OptimisticTransactionOptions txnOptions;
+  private volatile boolean closed;
+
+  private static Set<String> ourColumnFamilies() {
+    Set<String> s = new LinkedHashSet<>();
+    s.add(DEFAULT_CF);
+    s.add(META_CF);
+    s.addAll(CF_NAMES.values());
+    return Collections.unmodifiableSet(s);
+  }
+
+  // ------------------------------------------------------------------ opening
+
+  /**
+   * Opens (creating if missing or empty) the store in {@code dir}.
+   *
+   * @throws AtomicDbException naming {@code dir} if it is not ours, was written by a newer
+   *     version, is damaged, or is already open by this or another process; the directory is
+   *     then left as it was
+   */
+  public static RocksKv open(Path dir, Settings settings) {
+    Objects.requireNonNull(dir, "dir must not be null");
+    Objects.requireNonNull(settings, "settings must not be null");
+    Path abs = dir.toAbsolutePath().normalize();
+    boolean fresh = prepareDirectory(abs);
+    Path key;
+    try {
+      key = abs.toRealPath();
+    } catch (IOException e) {
+      throw new AtomicDbException("cannot resolve atomic-db directory " + abs + ": " + e, e);
+    }
+    if (!OPEN_DIRS.add(key)) {
+      throw new AtomicDbException(RocksErrors.alreadyOpen(abs));
+    }
+    try {
+      if (!fresh) {
+        fresh = inspect(abs);
+      }
+      return new RocksKv(abs, key, settings, fresh);
+    } catch (RuntimeException | Error e) {
+      OPEN_DIRS.remove(key);
+      throw e;
+    }
+  }
+
+  /** Creates a missing directory (owner-only); true if the store must be created. */
+  private static boolean prepareDirectory(Path dir) {
+    try {
+      if (!Files.exists(dir)) {
+        Path parent = dir.getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+        try {
+          if (posix) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(ownerOnly));
+            Files.setPosixFilePermissions(dir, ownerOnly); // whatever the umask
+          } else {
+            Files.createDirectory(dir);
+          }
+          return true;
+        } catch (FileAlreadyExistsException raced) {
+          // created meanwhile by someone else: inspect it like any existing directory
+        }
+      }
+      if (!Files.isDirectory(dir)) {
+        throw new AtomicDbException(
+            "cannot open atomic-db store: " + dir + " exists and is not a directory");
+      }
+      boolean empty;
+      try (Stream<Path> s = Files.list(dir)) {
+        empty = s.findAny().isEmpty();
+      }
+      if (empty) {
+        return true;
+      }
+      if (!Files.isRegularFile(dir.resolve("CURRENT"))) {
+        throw new AtomicDbException(
+            "cannot open atomic-db store: directory " + dir + " is not empty and holds no"
+                + " RocksDB database (no CURRENT file); refusing to write into it. Pass an empty"
+                + " or missing directory for a new store");
+      }
+      return false;
+    } catch (IOException e) {
+      throw new AtomicDbException("cannot prepare atomic-db directory " + dir + ": " + e, e);
+    }
+  }
+
+  /**
+   * Checks, without writing anything, that {@code dir} holds an atomic-db store this version
+   * can read. True when it holds an interrupted creation of one (to be finished).
+   */
+  private static boolean inspect(Path dir) {
+    List<byte[]> names;
+    try (Options o = new Options()) {
+      names = RocksDB.listColumnFamilies(o, dir.toString());
+    } catch (RocksDBException e) {
+      throw new AtomicDbException(
+          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
+              + " database (" + RocksErrors.code(e) + ": " + e.getMessage() + "); it was left"
+              + " untouched", e);
+    }
+    if (names.isEmpty()) {
+      throw new AtomicDbException(
+          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
+              + " database (no column families found in its manifest); it was left untouched");
+    }
+    List<String> found = new ArrayList<>();
+    for (byte[] n : names) {
+      found.add(new String(n, StandardCharsets.UTF_8));
+    }
+    if (!found.contains(META_CF) || !OUR_CFS.containsAll(found)) {
+      throw notOurs(dir, "it is a RocksDB database with column families " + found
+          + ", not an atomic-db store");
+    }
+    List<ColumnFamilyDescriptor> descs = new ArrayList<>();
+    List<ColumnFamilyHandle> hs = new ArrayList<>();
+    try (DBOptions o = new DBOptions(); ColumnFamilyOptions cfo = new ColumnFamilyOptions()) {
+      for (byte[] n : names) {
+        descs.add(new ColumnFamilyDescriptor(n, cfo));
+      }
+      RocksDB ro = null;
+      try {
+        ro = RocksDB.openReadOnly(o, dir.toString(), descs, hs);
+        ColumnFamilyHandle meta = hs.get(found.indexOf(META_CF));
+        byte[] magic = ro.get(meta, MAGIC_KEY);
+        byte[] format = ro.get(meta, FORMAT_KEY);
+        if (magic == null && format == null) {
+          for (ColumnFamilyHandle h : hs) {
+            try (RocksIterator it = ro.newIterator(h)) {
+              it.seekToFirst();
+              if (it.isValid()) {
+                throw notOurs(dir, "it is a RocksDB database with column families " + found
+                    + " but without the atomic-db marker");
+              }
+            }
+          }
+          return true; // our creation was interrupted before the marker: finish it
+        }
+        if (magic == null || !Arrays.equals(magic, MAGIC)) {
+          throw notOurs(dir, "its meta column family holds no atomic-db marker");
+        }
+        if (format == null || format.length != 4) {
+          throw new AtomicDbException(
+              "cannot open atomic-db store in " + dir + ": its format record is damaged ("
+                  + (format == null ? "missing" : format.length + " bytes") + "); it was left"
+                  + " untouched");
+        }
+        int version = ByteBuffer.wrap(format).getInt();
+        if (version > FORMAT_VERSION) {
+          throw new AtomicDbException(
+              "cannot open atomic-db store in " + dir + ": it was written by a newer atomic-db"
+                  + " (data format version " + version + "); this version reads format versions"
+                  + " up to " + FORMAT_VERSION + ". Open it with a newer atomic-db; the"
+                  + " directory was left untouched");
+        }
+        if (version < 1) {
+          throw new AtomicDbException(
+              "cannot open atomic-db store in " + dir + ": its format record says version "
+                  + version + ", which no atomic-db writes; the directory was left untouched");
+        }
+        return false;
+      } catch (RocksDBException e) {
+        throw RocksErrors.map("read-only check before open", dir, e);
+      } finally {
+        for (ColumnFamilyHandle h : hs) {
+          h.close();
+        }
+        if (ro != null) {
+          ro.close();
+        }
+      }
+    }
+  }
+
+  private static AtomicDbException notOurs(Path dir, String why) {
+    return new AtomicDbException(
+        "cannot open atomic-db store: directory " + dir + " is not an atomic-db store (" + why
+            + "); refusing to open it, and it was left untouched");
+  }
+
+  private <T extends AutoCloseable> T own(T nativeObject) {
+    natives.add(nativeObject);
+    return nativeObject;
+  }
+
+  private RocksKv(Path dir, Path lockKey, Settings s, boolean create) {
+    this.dir = dir;
+    this.lockKey = lockKey;
+    try {
+      LRUCache cache = own(new LRUCache(s.blockCacheBytes()));
+      BloomFilter bloom = own(new BloomFilter(10));
+      BlockBasedTableConfig table =
+          new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom);
+      CompressionType compression = switch (s.compression()) {
+        case NONE -> CompressionType.NO_COMPRESSION;
+        case LZ4 -> CompressionType.LZ4_COMPRESSION;
+        case ZSTD -> CompressionType.ZSTD_COMPRESSION;
+      };
+      CassandraCompactionFilter ttlFilter = own(new CassandraCompactionFilter(true, 0));
+      ColumnFamilyOptions itemsOptions = own(new ColumnFamilyOptions())
+          .setTableFormatConfig(table)
+          .setCompressionType(compression)
+          .setWriteBufferSize(s.writeBufferBytes())
+          .setCompactionFilter(ttlFilter)
+          .setPeriodicCompactionSeconds(PERIODIC_COMPACTION_SECONDS);
+      ColumnFamilyOptions otherOptions = own(new ColumnFamilyOptions())
+          .setTableFormatConfig(table)
+          .setCompressionType(compression)
+          .setWriteBufferSize(s.writeBufferBytes());
+      DBOptions dbOptions = own(new DBOptions())
+          .setCreateIfMissing(create)
+          .setCreateMissingColumnFamilies(true)
+          .setMaxBackgroundJobs(2)
+          .setKeepLogFileNum(3)
+          .setMaxLogFileSize(1 << 20)
+          // rarely written families (meta, locks) must not pin old WAL files forever
+          .setMaxTotalWalSize(Math.max(4 * s.writeBufferBytes(), 16L << 20));
+      List<ColumnFamilyDescriptor> descs = new ArrayList<>();
+      descs.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, otherOptions));
+      descs.add(new ColumnFamilyDescriptor(META_CF.getBytes(StandardCharsets.US_ASCII), otherOptions));
+      for (Space sp : Space.values()) {
+        descs.add(new ColumnFamilyDescriptor(
+            CF_NAMES.get(sp).getBytes(StandardCharsets.US_ASCII),
+            sp == Space.ITEMS ? itemsOptions : otherOptions));
+      }
+      writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
+      txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
+      db = OptimisticTransactionDB.open(dbOptions, dir.toString(), descs, handles);
+      metaHandle = handles.get(1);
+      for (int i = 0; i < Space.values().length; i++) {
+        bySpace.put(Space.values()[i], handles.get(2 + i));
+      }
+      if (create) {
+        writeMeta();
+      }
+    } catch (RocksDBException e) {
+      releaseAll();
+      throw RocksErrors.map("open", dir, e);
+    } catch (RuntimeException | Error e) {
+      releaseAll();
+      throw e;
+    }
+  }
+
+  /** Writes the marker and format version durably, and flushes them out of the WAL. */
+  private void writeMeta() throws RocksDBException {
+    try (WriteBatch b = new WriteBatch();
+        WriteOptions sync = new WriteOptions().setSync(true);
+        FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      b.put(metaHandle, MAGIC_KEY, MAGIC);
+      b.put(metaHandle, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+      db.write(sync, b);
+      db.flush(fo, metaHandle);
+    }
+  }
+
+  /** Frees every native object this store made, in dependency order. Exactly once. */
+  private void releaseAll() {
+    for (Slot s; (s = idle.poll()) != null; ) {
+      s.free();
+    }
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    handles.clear();
+    if (db != null) {
+      db.close();
+      db = null;
+    }
+    for (int i = natives.size() - 1; i >= 0; i--) {
+      try {
+        natives.get(i).close();
+      } catch (Exception e) {
+        // RocksObject.close() throws nothing; keep freeing the rest regardless
+      }
+    }
+    natives.clear();
+  }
+
+  /** The directory of this store. */
+  public Path dir() {
+    return dir;
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  private Lock enter() {
+    Lock l = rw.readLock();
+    l.lock();
+    if (closed) {
+      l.unlock();
+      throw closedException();
+    }
+    return l;
+  }
+
+  private IllegalStateException closedException() {
+    return new IllegalStateException("the atomic-db store in " + dir + " is closed");
+  }
+
+  private ColumnFamilyHandle cf(Space space) {
+    return bySpace.get(Objects.requireNonNull(space, "space"));
+  }
+
+  @Override
+  public byte[] get(Space space, byte[] key) {
+    Lock l = enter();
+    try {
+      return db.get(cf(space), key);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("get", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public List<byte[]> multiGet(Space space, List<byte[]> keys) {
+    Lock l = enter();
+    try {
+      if (keys.isEmpty()) {
+        return new ArrayList<>();
+      }
+      // MultiGet reads every key at one sequence number: one consistent snapshot.
+      return db.multiGetAsList(Collections.nCopies(keys.size(), cf(space)), keys);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("multiGet", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
+    Lock l = enter();
+    try {
+      return new Cursor(cf(space), from, to, reverse, null);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public void write(List<KvOp> ops) {
+    Lock l = enter();
+    try (WriteBatch b = new WriteBatch()) {
+      for (KvOp op : ops) {
+        if (op.value() == null) {
+          b.delete(cf(op.space()), op.key());
+        } else {
+          b.put(cf(op.space()), op.key(), op.value());
+        }
+      }
+      db.write(writeOptions, b);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("write", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public <T> T transact(Function<KvTxn, T> body) {
+    Lock l = enter();
+    try {
+      Slot slot = idle.poll();
+      if (slot != null) {
+        idleCount.decrementAndGet();
+        slot.txn = db.beginTransaction(writeOptions, txnOptions, slot.txn);
+      } else {
+        slot = new Slot();
+      }
+      Snapshot snapshot = slot.txn.getSnapshot();
+      slot.readOptions.setSnapshot(snapshot);
+      View view = new View(slot, snapshot);
+      T result;
+      try {
+        result = body.apply(view);
+        view.finish();
+        slot.txn.commit();
+      } catch (RocksDBException e) {
+        view.finish();
+        rollback(slot);
+        if (RocksErrors.isConflict(e)) {
+          throw new KvConflictException(
+              "a key this transaction read was written by another commit meanwhile", e);
+        }
+        throw RocksErrors.map("commit", dir, e);
+      } catch (RuntimeException | Error e) {
+        view.finish();
+        rollback(slot);
+        throw e;
+      }
+      recycle(slot);
+      return result;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private void rollback(Slot slot) {
+    try {
+      slot.txn.rollback();
+      recycle(slot);
+    } catch (RocksDBException | RuntimeException e) {
+      slot.free(); // do not reuse a transaction in an unknown state
+    }
+  }
+
+  private void recycle(Slot slot) {
+    slot.readOptions.setSnapshot(null);
+    if (idleCount.incrementAndGet() <= MAX_IDLE_TXNS) {
+      idle.add(slot);
+    } else {
+      idleCount.decrementAndGet();
+      slot.free();
+    }
+  }
+
+  /** A reusable transaction and the ReadOptions its getForUpdate reads through. */
+  private final class Slot {
+    final ReadOptions readOptions = new ReadOptions();
+    Transaction txn;
+
+    Slot() {
+      try {
+        txn = db.beginTransaction(writeOptions, txnOptions);
+      } catch (RuntimeException | Error e) {
+        readOptions.close();
+        throw e;
+      }
+    }
+
+    void free() {
+      txn.close();
+      readOptions.close();
+    }
+  }
+
+  /** The body's view of one transaction; valid only while the body runs. */
+  private final class View implements KvTxn {
+    private final Slot slot;
+    private final Snapshot snapshot;
+    private final List<Cursor> opened = new ArrayList<>(2);
+    private boolean done;
+
+    View(Slot slot, Snapshot snapshot) {
+      this.slot = slot;
+      this.snapshot = snapshot;
+    }
+
+    private void check() {
+      if (done) {
+        throw new IllegalStateException("transaction already ended");
+      }
+    }
+
+    @Override
+    public byte[] getForUpdate(Space space, byte[] key) {
+      check();
+      try {
+        return slot.txn.getForUpdate(slot.readOptions, cf(space), key, true);
+      } catch (RocksDBException e) {
+        throw RocksErrors.map("getForUpdate", dir, e);
+      }
+    }
+
+    @Override
+    public void put(Space space, byte[] key, byte[] value) {
+      check();
+      try {
+        slot.txn.putUntracked(cf(space), key, value);
+      } catch (RocksDBException e) {
+        throw RocksErrors.map("put", dir, e);
+      }
+    }
+
+    @Override
+    public void delete(Space space, byte[] key) {
+      check();
+      try {
+        slot.txn.deleteUntracked(cf(space), key);
+      } catch (RocksDBException e) {
+        throw RocksErrors.map("delete", dir, e);
+      }
+    }
+
+    @Override
+    public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse) {
+      check();
+      Cursor c = new Cursor(cf(space), from, to, reverse, snapshot);
+      opened.add(c);
+      return c;
+    }
+
+    /** Ends the view; releases any cursor the body left open (it reads the txn's snapshot). */
+    void finish() {
+      done = true;
+      for (Cursor c : opened) {
+        c.close();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ cursors
+
+  private static final int OPEN = 0;
+  private static final int DONE = 1;
+  private static final int KILLED = 2;
+
+  /** A bounded iterator; released exactly once, on close, at the end, or by the store's close. */
+  private final class Cursor implements KvCursor {
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final boolean reverse;
+    private final ReadOptions readOptions;
+    private final Slice lower;
+    private final Slice upper;
+    private final RocksIterator it;
+    private boolean started;
+    private byte[] key;
+    private byte[] value;
+
+    /** Called under the read lock. */
+    Cursor(ColumnFamilyHandle cf, byte[] from, byte[] to, boolean reverse, Snapshot snapshot) {
+      this.reverse = reverse;
+      ReadOptions ro = new ReadOptions();
+      Slice lo = null;
+      Slice up = null;
+      RocksIterator i;
+      try {
+        lo = new Slice(from);
+        ro.setIterateLowerBound(lo);
+        if (to != null) {
+          up = new Slice(to);
+          ro.setIterateUpperBound(up);
+        }
+        if (snapshot != null) {
+          ro.setSnapshot(snapshot);
+        }
+        i = db.newIterator(cf, ro);
+      } catch (RuntimeException | Error e) {
+        ro.close();
+        if (lo != null) {
+          lo.close();
+        }
+        if (up != null) {
+          up.close();
+        }
+        throw e;
+      }
+      this.readOptions = ro;
+      this.lower = lo;
+      this.upper = up;
+      this.it = i;
+      cursors.add(this);
+    }
+
+    @Override
+    public boolean next() {
+      if (state.get() != OPEN) {
+        return ended();
+      }
+      Lock l = rw.readLock();
+      l.lock();
+      try {
+        if (state.get() != OPEN) {
+          return ended();
+        }
+        if (!started) {
+          started = true;
+          if (reverse) {
+            it.seekToLast();
+          } else {
+            it.seekToFirst();
+          }
+        } else if (reverse) {
+          it.prev();
+        } else {
+          it.next();
+        }
+        if (it.isValid()) {
+          key = it.key();
+          value = it.value();
+          return true;
+        }
+        try {
+          it.status();
+        } catch (RocksDBException e) {
+          release(DONE);
+          throw RocksErrors.map("scan", dir, e);
+        }
+        release(DONE);
+        return false;
+      } finally {
+        l.unlock();
+      }
+    }
+
+    private boolean ended() {
+      if (state.get() == KILLED) {
+        throw closedException();
+      }
+      return false;
+    }
+
+    @Override
+    public byte[] key() {
+      if (key == null) {
+        throw new IllegalStateException("no current entry");
+      }
+      return key;
+    }
+
+    @Override
+    public byte[] value() {
+      if (value == null) {
+        throw new IllegalStateException("no current entry");
+      }
+      return value;
+    }
+
+    @Override
+    public void close() {
+      if (state.get() != OPEN) {
+        return;
+      }
+      Lock l = rw.readLock();
+      l.lock();
+      try {
+        release(DONE);
+      } finally {
+        l.unlock();
+      }
+    }
+
+    /** Frees the natives once; the caller holds the lock (read, or write when closing). */
+    void release(int newState) {
+      if (!state.compareAndSet(OPEN, newState)) {
+        return;
+      }
+      key = null;
+      value = null;
+      cursors.remove(this);
+      it.close();
+      readOptions.close();
+      lower.close();
+      if (upper != null) {
+        upper.close();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ maintenance (tests, tools)
+
+  /** Flushes every column family's memtable to SST files and waits. */
+  public void flush() {
+    Lock l = enter();
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, handles);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("flush", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Flushes {@code space} and compacts all of it (running the TTL filter on ITEMS). */
+  public void flushAndCompact(Space space) {
+    Lock l = enter();
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, cf(space));
+      db.compactRange(cf(space));
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("compact", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Number of entries physically present in {@code space}, expired or not. */
+  public long rawCount(Space space) {
+    Lock l = enter();
+    try (RocksIterator it = db.newIterator(cf(space))) {
+      long n = 0;
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+      }
+      it.status();
+      return n;
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("count", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Cursors not yet released (for leak tests). */
+  public int openCursors() {
+    return cursors.size();
+  }
+
+  // ------------------------------------------------------------------ close
+
+  /**
+   * Waits for calls in flight, releases open cursors, then frees every native object. Idempotent.
+   *
+   * @throws IllegalStateException if called from inside a call on this store (a transaction
+   *     body), which would otherwise deadlock
+   */
+  @Override
+  public void close() {
+    if (rw.getReadHoldCount() > 0) {
+      throw new IllegalStateException(
+          "close() of the store in " + dir + " called from inside one of its own calls");
+    }
+    rw.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (Cursor c : cursors) {
+        c.release(KILLED);
+      }
+      releaseAll();
+      OPEN_DIRS.remove(lockKey);
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+}
