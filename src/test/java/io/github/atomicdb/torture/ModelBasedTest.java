@@ -1,7 +1,5 @@
 package io.github.atomicdb.torture;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.Item;
 import io.github.atomicdb.ItemKey;
@@ -59,7 +57,6 @@ class ModelBasedTest {
   @ParameterizedTest
   @EnumSource(Kind.class)
   void randomOperationsAgreeWithTheModel(Kind kind, @TempDir Path dir) {
-    assumeTrue(kind != Kind.ROCKS || Stores.rocksAvailable(), "AtomicRocksDb not on this branch yet");
     long seed = SEED != null ? SEED : System.nanoTime();
     System.out.println("ModelBasedTest[" + kind + "] seed=" + seed + " ops=" + OPS
         + " (replay: -Datomicdb.model.seed=" + seed + ")");
