@@ -94,6 +94,12 @@ public final class AtomicRocksDb extends EngineDb {
     return rocks.rawCount(space);
   }
 
+  /** RocksDB's integer property {@code name} of the column family of {@code space}. */
+  long rocksProperty(Space space, String name) {
+    checkOpen();
+    return rocks.longProperty(space, name);
+  }
+
   /** Iterators not yet released. */
   int openCursors() {
     return rocks.openCursors();
@@ -171,7 +177,9 @@ public final class AtomicRocksDb extends EngineDb {
 
     /**
      * Memory each of the store's column families buffers before writing a file (default 16 MiB).
-     * Larger buffers mean fewer, larger files and longer replay of the log at open.
+     * A column family that is written to may hold up to about twice this in memory (the buffer
+     * being filled, one being written out, and recent history kept to check transactions for
+     * conflicts). Larger buffers mean fewer, larger files and longer replay of the log at open.
      *
      * @throws IllegalArgumentException if below 64 KiB or above 1 GiB
      */

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -36,9 +36,10 @@ import java.util.function.Function;
  * ready index and takes the first ready entries by sk: O(log n + k) however many entries are in
  * flight, FIFO by sk among available entries, and an in-flight entry never blocks the others.
  *
- * In-JVM: operations of one queue take a striped lock so they do not conflict pointlessly, and
- * its Condition lets a long-polling pull sleep until a push, release or redrive signals it, or
- * until the earliest timed entry falls due. Correctness does not rest on that lock.
+ * In-JVM: operations of one queue take a striped lock so they do not conflict pointlessly.
+ * Correctness does not rest on that lock. A long-polling pull sleeps (holding no lock) on the
+ * stripe's monitor until a commit that made an entry available bumps the stripe's version, or
+ * until the earliest timed entry falls due, or at most 1 s, then looks again.
  */
 final class QueueEngine {
   private static final byte META = 0x00;
@@ -53,14 +54,19 @@ final class QueueEngine {
   private static final int MAX_RETRIES = 10_000;
 
   private final EngineDb db;
+  /** Serialize the operations of the queues of one stripe (performance only). */
   private final ReentrantLock[] stripes = new ReentrantLock[64];
-  private final Condition[] signals = new Condition[64];
+  /** Bumped after every commit that may make an entry of the stripe available. */
+  private final AtomicLong[] versions = new AtomicLong[64];
+  /** Waiting pulls sleep on these; held only briefly, never while taking another lock. */
+  private final Object[] monitors = new Object[64];
 
   QueueEngine(EngineDb db) {
     this.db = db;
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new ReentrantLock();
-      signals[i] = stripes[i].newCondition();
+      versions[i] = new AtomicLong();
+      monitors[i] = new Object();
     }
   }
 
@@ -288,22 +294,17 @@ final class QueueEngine {
 
   private void signal(String pk) {
     int s = stripe(pk);
-    ReentrantLock lock = stripes[s];
-    lock.lock();
-    try {
-      signals[s].signalAll();
-    } finally {
-      lock.unlock();
+    versions[s].incrementAndGet();
+    synchronized (monitors[s]) {
+      monitors[s].notifyAll();
     }
   }
 
   void wakeAll() {
     for (int s = 0; s < stripes.length; s++) {
-      stripes[s].lock();
-      try {
-        signals[s].signalAll();
-      } finally {
-        stripes[s].unlock();
+      versions[s].incrementAndGet();
+      synchronized (monitors[s]) {
+        monitors[s].notifyAll();
       }
     }
   }
@@ -383,33 +384,32 @@ final class QueueEngine {
     long waitNanos = wait.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 4 : wait.toNanos();
     long endNanos = System.nanoTime() + waitNanos;
     int s = stripe(q.pk());
-    ReentrantLock lock = stripes[s];
-    lock.lock();
-    try {
-      while (true) {
-        List<QueueItem> got = runLocked(tx -> pullOnce(tx, q, dead, o.maxAttempts(), ttlMillis, max));
-        long left = endNanos - System.nanoTime();
-        if (!got.isEmpty() || left <= 0 || db.isClosed()) {
-          return got;
-        }
-        long sleep = Math.min(left, TimeUnit.MILLISECONDS.toNanos(MAX_SLEEP_MILLIS));
-        long due = nextDue(q);
-        if (due != Long.MAX_VALUE) {
-          long untilDue = TimeUnit.MILLISECONDS.toNanos(Math.max(1, due - db.clock.millis() + 1));
-          sleep = Math.min(sleep, untilDue);
-        }
-        try {
-          signals[s].awaitNanos(sleep);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return got;
-        }
-        if (db.isClosed()) {
-          throw new IllegalStateException("store was closed while a pull waited");
+    while (true) {
+      long seen = versions[s].get();
+      List<QueueItem> got = run(q, tx -> pullOnce(tx, q, dead, o.maxAttempts(), ttlMillis, max));
+      long left = endNanos - System.nanoTime();
+      if (!got.isEmpty() || left <= 0) {
+        return got;
+      }
+      long sleep = Math.min(left, TimeUnit.MILLISECONDS.toNanos(MAX_SLEEP_MILLIS));
+      long due = nextDue(q);
+      if (due != Long.MAX_VALUE) {
+        long untilDue = TimeUnit.MILLISECONDS.toNanos(Math.max(1, due - db.clock.millis() + 1));
+        sleep = Math.min(sleep, untilDue);
+      }
+      synchronized (monitors[s]) {
+        if (versions[s].get() == seen) {
+          try {
+            TimeUnit.NANOSECONDS.timedWait(monitors[s], sleep);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return got;
+          }
         }
       }
-    } finally {
-      lock.unlock();
+      if (db.isClosed()) {
+        throw new IllegalStateException("the store was closed while a pull waited");
+      }
     }
   }
 

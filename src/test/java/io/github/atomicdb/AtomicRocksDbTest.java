@@ -198,6 +198,23 @@ class AtomicRocksDbTest {
   }
 
   @Test
+  void queueChurnDoesNotPileTombstonesUpInTheMemtable() {
+    // every pull seeks from the front of the queue's indexes, over the keys earlier pulls and acks
+    // deleted; a memtable full of those tombstones made each pull step over all of them
+    try (AtomicRocksDb db = AtomicRocksDb.open(root.resolve("s"))) {
+      db.queuePush(QueueItemInput.of("q", "backlog", "x"));
+      for (int i = 0; i < 3000; i++) {
+        db.queuePush(QueueItemInput.of("q", "job-" + i));
+        QueueItem qi = db.queuePull(QueuePullOptions.of("q")).orElseThrow();
+        assertTrue(db.queueAcknowledge(qi));
+      }
+      long deletes = db.rocksProperty(Space.QINDEX, "rocksdb.num-deletes-active-mem-table");
+      assertTrue(deletes < 1500, "6000 index deletes, " + deletes + " still in the active memtable");
+      assertEquals(1, db.queueStats("q").available());
+    }
+  }
+
+  @Test
   void useAfterCloseThrowsAndCloseIsIdempotent() {
     AtomicRocksDb db = AtomicRocksDb.open(root.resolve("s"));
     db.set(Item.of("p", "a", 1L));
@@ -286,6 +303,36 @@ class AtomicRocksDbTest {
       }
       pool.shutdown();
     }
+  }
+
+  @Test
+  void noRocksDbTypeInAnyPublicSignature() {
+    List<String> leaks = new ArrayList<>();
+    for (Class<?> c : List.of(AtomicRocksDb.class, AtomicRocksDb.Builder.class, Compression.class,
+        io.github.atomicdb.internal.RocksKv.class, io.github.atomicdb.internal.RocksKv.Settings.class)) {
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        int mod = m.getModifiers();
+        if (java.lang.reflect.Modifier.isPublic(mod) || java.lang.reflect.Modifier.isProtected(mod)) {
+          if (m.toGenericString().contains("org.rocksdb")) {
+            leaks.add(m.toGenericString());
+          }
+        }
+      }
+      for (java.lang.reflect.Constructor<?> k : c.getConstructors()) {
+        if (k.toGenericString().contains("org.rocksdb")) {
+          leaks.add(k.toGenericString());
+        }
+      }
+      for (java.lang.reflect.Field f : c.getFields()) {
+        if (f.getGenericType().getTypeName().contains("org.rocksdb")) {
+          leaks.add(f.toGenericString());
+        }
+      }
+      if (c.getGenericSuperclass() != null && c.getGenericSuperclass().getTypeName().contains("org.rocksdb")) {
+        leaks.add(c + " extends " + c.getGenericSuperclass());
+      }
+    }
+    assertEquals(List.of(), leaks);
   }
 
   @Test

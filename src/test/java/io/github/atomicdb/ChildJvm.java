@@ -35,8 +35,8 @@ final class ChildJvm implements AutoCloseable {
         for (String line; (line = r.readLine()) != null; ) {
           lines.add(line);
         }
-      } catch (IOException ignored) {
-        // the child died: what it printed is in lines
+      } catch (IOException e) {
+        lines.add("!reader failed: " + e);
       }
     }, "child-output-" + main.getSimpleName());
     reader.setDaemon(true);
@@ -68,17 +68,25 @@ final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** SIGKILL, then waits for it to die and for the rest of its output. */
+  /**
+   * SIGKILL, then waits for it to die and for the rest of its output. Sent through the {@link
+   * ProcessHandle}: {@code Process.destroyForcibly()} sends the same signal but also closes our end
+   * of the output pipe at once, dropping lines the child wrote before it died.
+   */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
     reader.join(30_000);
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -96,6 +96,9 @@ public final class Records {
       throw corrupt(where, "item record checksum mismatch");
     }
     Long ttl = null;
+    if (expiring && b.getInt(ITEM_HEADER + n) != 0) {
+      throw corrupt(where, "item record has a non-zero column ttl");
+    }
     if (expiring) {
       // Not covered by the checksum, but read by the TTL compaction filter (expiry = timestamp +
       // ttl): a damaged value there could make compaction drop a live item, so it must stay 0.

@@ -23,12 +23,6 @@ final class RocksErrors {
     return s == null || s.getCode() == null ? Status.Code.Undefined : s.getCode();
   }
 
-  /** True for the codes an optimistic commit reports when a validated key was written meanwhile. */
-  static boolean isConflict(RocksDBException e) {
-    Status.Code c = code(e);
-    return c == Status.Code.Busy || c == Status.Code.TryAgain;
-  }
-
   /** True when RocksDB refused to take the directory's LOCK file: another opener holds it. */
   static boolean isLockHeld(RocksDBException e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);

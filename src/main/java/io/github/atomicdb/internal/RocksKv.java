@@ -5,19 +5,15 @@ import io.github.atomicdb.Compression;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,20 +21,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CassandraCompactionFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.ConfigOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.OptimisticTransactionDB;
 import org.rocksdb.OptimisticTransactionOptions;
-import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -59,10 +54,10 @@ import org.rocksdb.WriteOptions;
  * family has a filter, because that filter deletes any value not in its row format. Periodic
  * compaction (1 day) bounds how long expired bytes stay on disk.
  *
- * Opening never changes a directory that is not ours: an existing, non-empty directory must
- * hold a RocksDB (CURRENT file) whose column families are a subset of ours including "meta";
- * its meta records are then read through a read-only open (which takes no LOCK and writes
- * nothing) before the read-write open. Only an empty or missing directory is created, and only
+ * Opening (RocksDirectory) never changes a directory that is not ours: an existing, non-empty
+ * directory must hold a RocksDB (CURRENT file) whose column families are a subset of ours
+ * including "meta"; its meta records are then read through a read-only open (which takes no
+ * LOCK and writes nothing) before the read-write open. Only an empty or missing directory is created, and only
  * then is create_if_missing set. A store whose creation was interrupted (our families, every
  * one empty, no marker yet) is finished rather than refused. meta is created right after
  * default, so an interrupted creation that got further than "default" is recognisable.
@@ -75,12 +70,23 @@ import org.rocksdb.WriteOptions;
  * Transaction objects and their ReadOptions are pooled and re-initialised with
  * beginTransaction(wo, opts, old), which RocksJava guarantees returns the same object.
  *
+ * Queue churn: a queue deletes index keys at the front of its ranges (a pull deletes the ready
+ * key it takes, an ack the in-flight key), and every pull seeks from the front of those ranges.
+ * In an LSM tree a deleted key stays as a tombstone that every such seek steps over until a
+ * compaction drops it; in a 16 MiB memtable that is 100k+ tombstones per seek, and pulls slowed
+ * from microseconds to milliseconds as a queue aged (measured: 10k push+pull+ack with a backlog
+ * of 1000 took ~40 s, ~3 s with the settings below). So every family sets
+ * memtable_op_scan_flush_trigger (a memtable in which one iterator step skipped
+ * SCAN_FLUSH_TRIGGER hidden entries is flushed), and the queue families compact level 0 after
+ * two files, which drops the tombstones (nothing older lies below them).
+ *
  * Reads: get and multiGet read the latest committed state (RocksDB's MultiGet reads every key at
  * one sequence number, i.e. from one implicit snapshot). A scan's iterator is likewise pinned at
  * the sequence number of its creation, so it is a consistent snapshot without an explicit
  * Snapshot object; bounds are set on ReadOptions (iterate_lower_bound / iterate_upper_bound) so
  * a scan never runs into the next partition. Inside a transaction, scan reads the transaction's
  * snapshot through db.newIterator (not the transaction's iterator: own writes are not visible).
+ * The limit hint of scan is not needed: an iterator reads one block at a time, on demand.
  *
  * Concurrency and lifecycle: every public method and every cursor step holds the read half of
  * one ReentrantReadWriteLock while it touches native objects; close() takes the write half, so
@@ -88,7 +94,8 @@ import org.rocksdb.WriteOptions;
  * released by close() (a later next() throws IllegalStateException). Each cursor releases its
  * iterator, ReadOptions and Slices exactly once (CAS on its state), on close() or when next()
  * returns false. close() then frees, in order: pooled transactions and their ReadOptions, the
- * column family handles, the DB, and the options, filter, bloom filter and cache it created.
+ * column family handles, the DB (and the ReadOptions RocksJava's RocksDB object forgets to free),
+ * and the options, filter, bloom filter and cache it created.
  * A directory is registered in a JVM-wide set while open, so a second open in this JVM fails
  * before touching RocksDB; another process gets RocksDB's LOCK error, mapped to the same message.
  */
@@ -115,9 +122,14 @@ public final class RocksKv implements KvStore {
   /** Column family of each space; order of creation is default, meta, then these. */
   private static final Map<Space, String> CF_NAMES = new EnumMap<>(Map.of(
       Space.ITEMS, "items", Space.LOCKS, "locks", Space.QUEUE, "queue", Space.QINDEX, "qindex"));
-  private static final Set<String> OUR_CFS = ourColumnFamilies();
+  static final Set<String> OUR_CFS = ourColumnFamilies();
 
   private static final long PERIODIC_COMPACTION_SECONDS = 24 * 3600;
+  /** A memtable whose single iterator step skipped this many deleted entries is flushed. */
+  static final int SCAN_FLUSH_TRIGGER = 128;
+  private static final int DEFAULT_L0_TRIGGER = 4;
+  /** Queue families compact level-0 files early, dropping the tombstones their scans skip. */
+  private static final int QUEUE_L0_TRIGGER = 2;
   private static final int MAX_IDLE_TXNS = 16;
 
   /** Directories (real paths) open in this JVM. */
@@ -175,7 +187,7 @@ public final class RocksKv implements KvStore {
     Objects.requireNonNull(dir, "dir must not be null");
     Objects.requireNonNull(settings, "settings must not be null");
     Path abs = dir.toAbsolutePath().normalize();
-    boolean fresh = prepareDirectory(abs);
+    boolean fresh = RocksDirectory.prepare(abs);
     Path key;
     try {
       key = abs.toRealPath();
@@ -187,151 +199,13 @@ public final class RocksKv implements KvStore {
     }
     try {
       if (!fresh) {
-        fresh = inspect(abs);
+        fresh = RocksDirectory.inspect(abs);
       }
       return new RocksKv(abs, key, settings, fresh);
     } catch (RuntimeException | Error e) {
       OPEN_DIRS.remove(key);
       throw e;
     }
-  }
-
-  /** Creates a missing directory (owner-only); true if the store must be created. */
-  private static boolean prepareDirectory(Path dir) {
-    try {
-      if (!Files.exists(dir)) {
-        Path parent = dir.getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
-        try {
-          if (posix) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(ownerOnly));
-            Files.setPosixFilePermissions(dir, ownerOnly); // whatever the umask
-          } else {
-            Files.createDirectory(dir);
-          }
-          return true;
-        } catch (FileAlreadyExistsException raced) {
-          // created meanwhile by someone else: inspect it like any existing directory
-        }
-      }
-      if (!Files.isDirectory(dir)) {
-        throw new AtomicDbException(
-            "cannot open atomic-db store: " + dir + " exists and is not a directory");
-      }
-      boolean empty;
-      try (Stream<Path> s = Files.list(dir)) {
-        empty = s.findAny().isEmpty();
-      }
-      if (empty) {
-        return true;
-      }
-      if (!Files.isRegularFile(dir.resolve("CURRENT"))) {
-        throw new AtomicDbException(
-            "cannot open atomic-db store: directory " + dir + " is not empty and holds no"
-                + " RocksDB database (no CURRENT file); refusing to write into it. Pass an empty"
-                + " or missing directory for a new store");
-      }
-      return false;
-    } catch (IOException e) {
-      throw new AtomicDbException("cannot prepare atomic-db directory " + dir + ": " + e, e);
-    }
-  }
-
-  /**
-   * Checks, without writing anything, that {@code dir} holds an atomic-db store this version
-   * can read. True when it holds an interrupted creation of one (to be finished).
-   */
-  private static boolean inspect(Path dir) {
-    List<byte[]> names;
-    try (Options o = new Options()) {
-      names = RocksDB.listColumnFamilies(o, dir.toString());
-    } catch (RocksDBException e) {
-      throw new AtomicDbException(
-          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
-              + " database (" + RocksErrors.code(e) + ": " + e.getMessage() + "); it was left"
-              + " untouched", e);
-    }
-    if (names.isEmpty()) {
-      throw new AtomicDbException(
-          "cannot open atomic-db store: directory " + dir + " cannot be read as a RocksDB"
-              + " database (no column families found in its manifest); it was left untouched");
-    }
-    List<String> found = new ArrayList<>();
-    for (byte[] n : names) {
-      found.add(new String(n, StandardCharsets.UTF_8));
-    }
-    if (!found.contains(META_CF) || !OUR_CFS.containsAll(found)) {
-      throw notOurs(dir, "it is a RocksDB database with column families " + found
-          + ", not an atomic-db store");
-    }
-    List<ColumnFamilyDescriptor> descs = new ArrayList<>();
-    List<ColumnFamilyHandle> hs = new ArrayList<>();
-    try (DBOptions o = new DBOptions(); ColumnFamilyOptions cfo = new ColumnFamilyOptions()) {
-      for (byte[] n : names) {
-        descs.add(new ColumnFamilyDescriptor(n, cfo));
-      }
-      RocksDB ro = null;
-      try {
-        ro = RocksDB.openReadOnly(o, dir.toString(), descs, hs);
-        ColumnFamilyHandle meta = hs.get(found.indexOf(META_CF));
-        byte[] magic = ro.get(meta, MAGIC_KEY);
-        byte[] format = ro.get(meta, FORMAT_KEY);
-        if (magic == null && format == null) {
-          for (ColumnFamilyHandle h : hs) {
-            try (RocksIterator it = ro.newIterator(h)) {
-              it.seekToFirst();
-              if (it.isValid()) {
-                throw notOurs(dir, "it is a RocksDB database with column families " + found
-                    + " but without the atomic-db marker");
-              }
-            }
-          }
-          return true; // our creation was interrupted before the marker: finish it
-        }
-        if (magic == null || !Arrays.equals(magic, MAGIC)) {
-          throw notOurs(dir, "its meta column family holds no atomic-db marker");
-        }
-        if (format == null || format.length != 4) {
-          throw new AtomicDbException(
-              "cannot open atomic-db store in " + dir + ": its format record is damaged ("
-                  + (format == null ? "missing" : format.length + " bytes") + "); it was left"
-                  + " untouched");
-        }
-        int version = ByteBuffer.wrap(format).getInt();
-        if (version > FORMAT_VERSION) {
-          throw new AtomicDbException(
-              "cannot open atomic-db store in " + dir + ": it was written by a newer atomic-db"
-                  + " (data format version " + version + "); this version reads format versions"
-                  + " up to " + FORMAT_VERSION + ". Open it with a newer atomic-db; the"
-                  + " directory was left untouched");
-        }
-        if (version < 1) {
-          throw new AtomicDbException(
-              "cannot open atomic-db store in " + dir + ": its format record says version "
-                  + version + ", which no atomic-db writes; the directory was left untouched");
-        }
-        return false;
-      } catch (RocksDBException e) {
-        throw RocksErrors.map("read-only check before open", dir, e);
-      } finally {
-        for (ColumnFamilyHandle h : hs) {
-          h.close();
-        }
-        if (ro != null) {
-          ro.close();
-        }
-      }
-    }
-  }
-
-  private static AtomicDbException notOurs(Path dir, String why) {
-    return new AtomicDbException(
-        "cannot open atomic-db store: directory " + dir + " is not an atomic-db store (" + why
-            + "); refusing to open it, and it was left untouched");
   }
 
   private <T extends AutoCloseable> T own(T nativeObject) {
@@ -353,13 +227,17 @@ public final class RocksKv implements KvStore {
         case ZSTD -> CompressionType.ZSTD_COMPRESSION;
       };
       CassandraCompactionFilter ttlFilter = own(new CassandraCompactionFilter(true, 0));
-      ColumnFamilyOptions itemsOptions = own(new ColumnFamilyOptions())
+      ColumnFamilyOptions itemsOptions = own(columnFamilyOptions(DEFAULT_L0_TRIGGER))
           .setTableFormatConfig(table)
           .setCompressionType(compression)
           .setWriteBufferSize(s.writeBufferBytes())
           .setCompactionFilter(ttlFilter)
           .setPeriodicCompactionSeconds(PERIODIC_COMPACTION_SECONDS);
-      ColumnFamilyOptions otherOptions = own(new ColumnFamilyOptions())
+      ColumnFamilyOptions otherOptions = own(columnFamilyOptions(DEFAULT_L0_TRIGGER))
+          .setTableFormatConfig(table)
+          .setCompressionType(compression)
+          .setWriteBufferSize(s.writeBufferBytes());
+      ColumnFamilyOptions queueOptions = own(columnFamilyOptions(QUEUE_L0_TRIGGER))
           .setTableFormatConfig(table)
           .setCompressionType(compression)
           .setWriteBufferSize(s.writeBufferBytes());
@@ -377,7 +255,8 @@ public final class RocksKv implements KvStore {
       for (Space sp : Space.values()) {
         descs.add(new ColumnFamilyDescriptor(
             CF_NAMES.get(sp).getBytes(StandardCharsets.US_ASCII),
-            sp == Space.ITEMS ? itemsOptions : otherOptions));
+            sp == Space.ITEMS ? itemsOptions
+                : sp == Space.QUEUE || sp == Space.QINDEX ? queueOptions : otherOptions));
       }
       writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
       txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
@@ -395,6 +274,23 @@ public final class RocksKv implements KvStore {
     } catch (RuntimeException | Error e) {
       releaseAll();
       throw e;
+    }
+  }
+
+  /**
+   * Column family options with the flush-on-tombstone-scan trigger, which RocksJava has no setter
+   * for (so they start from an options string).
+   */
+  private static ColumnFamilyOptions columnFamilyOptions(int level0CompactionTrigger) {
+    Properties p = new Properties();
+    p.setProperty("memtable_op_scan_flush_trigger", Integer.toString(SCAN_FLUSH_TRIGGER));
+    p.setProperty("level0_file_num_compaction_trigger", Integer.toString(level0CompactionTrigger));
+    try (ConfigOptions co = new ConfigOptions()) {
+      ColumnFamilyOptions o = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(co, p);
+      if (o == null) {
+        throw new IllegalStateException("RocksDB rejected the column family options " + p);
+      }
+      return o;
     }
   }
 
@@ -421,6 +317,7 @@ public final class RocksKv implements KvStore {
     handles.clear();
     if (db != null) {
       db.close();
+      freeDefaultReadOptions(db);
       db = null;
     }
     for (int i = natives.size() - 1; i >= 0; i--) {
@@ -431,6 +328,37 @@ public final class RocksKv implements KvStore {
       }
     }
     natives.clear();
+  }
+
+  private static final java.lang.reflect.Field DEFAULT_READ_OPTIONS = defaultReadOptionsField();
+
+  private static java.lang.reflect.Field defaultReadOptionsField() {
+    try {
+      java.lang.reflect.Field f = RocksDB.class.getDeclaredField("defaultReadOptions_");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // another RocksJava layout: nothing we know how to free
+    }
+  }
+
+  /**
+   * Every RocksJava RocksDB object makes a native ReadOptions in its constructor that its close()
+   * never frees (facebook/rocksdb#15036; still so in 11.8.1). Frees it once the DB is closed.
+   * ReadOptions.close() is idempotent, so this stays safe if RocksJava starts freeing it itself.
+   */
+  static void freeDefaultReadOptions(RocksDB closed) {
+    if (DEFAULT_READ_OPTIONS == null) {
+      return;
+    }
+    try {
+      Object ro = DEFAULT_READ_OPTIONS.get(closed);
+      if (ro instanceof ReadOptions r) {
+        r.close();
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // leave it: a small leak beats failing close()
+    }
   }
 
   /** The directory of this store. */
@@ -537,11 +465,8 @@ public final class RocksKv implements KvStore {
       } catch (RocksDBException e) {
         view.finish();
         rollback(slot);
-        if (RocksErrors.isConflict(e)) {
-          throw new KvConflictException(
-              "a key this transaction read was written by another commit meanwhile", e);
-        }
-        throw RocksErrors.map("commit", dir, e);
+        throw RocksErrors.map("commit", dir, e); // Busy/TryAgain: KvConflictException
+
       } catch (RuntimeException | Error e) {
         view.finish();
         rollback(slot);
@@ -845,6 +770,18 @@ public final class RocksKv implements KvStore {
       return n;
     } catch (RocksDBException e) {
       throw RocksErrors.map("count", dir, e);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** RocksDB's integer property {@code name} (e.g. "rocksdb.num-deletes-active-mem-table") of a space. */
+  public long longProperty(Space space, String name) {
+    Lock l = enter();
+    try {
+      return db.getLongProperty(cf(space), name);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("property " + name, dir, e);
     } finally {
       l.unlock();
     }

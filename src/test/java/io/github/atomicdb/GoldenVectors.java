@@ -1,0 +1,53 @@
+package io.github.atomicdb;
+
+import io.github.atomicdb.contract.ContractTypes;
+import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.Records;
+import io.github.atomicdb.internal.ValueCodec;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The golden vectors of data-format.md, computed by the code under test. {@code FormatGoldenTest}
+ * compares them with the document; {@link #main} prints them for the document.
+ */
+final class GoldenVectors {
+  private GoldenVectors() {}
+
+  static final String RECEIPT = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+  static Map<String, byte[]> compute() {
+    ValueCodec codec = new ValueCodec(Map.of(ContractTypes.Point.class, 100));
+    Map<String, byte[]> v = new LinkedHashMap<>();
+    v.put("K1", KeyCodec.encode("user#1", "profile"));
+    v.put("K2", KeyCodec.encode("a\u0000b", "c"));
+    v.put("K3", KeyCodec.encode("é", "\uD83D\uDE00"));
+    v.put("K4", KeyCodec.prefixEnd(KeyCodec.partition("user#1".getBytes(StandardCharsets.UTF_8))));
+    v.put("V1", codec.encode("hello"));
+    v.put("V2", codec.encode(42));
+    v.put("V3", codec.encode(List.of(1, 2)));
+    v.put("V4", codec.encode(new BigDecimal("1.50")));
+    v.put("V5", codec.encode(new ContractTypes.Point(3, 4)));
+    v.put("V6", codec.encode(null));
+    v.put("I1", Records.item(codec.encode("hi"), null));
+    v.put("I2", Records.item(codec.encode(7), 1767225600L));
+    v.put("L1", Records.lock(RECEIPT, 1767312000L));
+    v.put("Q1", Records.entry(new Records.Entry(Records.READY, 0, 0, 1767225600000L, (byte) 0, "", codec.encode("job"))));
+    v.put("Q2", Records.entry(new Records.Entry(Records.IN_FLIGHT, 1, 1767225900000L, 1767225600000L, (byte) 0, RECEIPT, codec.encode("job"))));
+    byte[] jobs = KeyCodec.partition("jobs".getBytes(StandardCharsets.UTF_8));
+    byte[] sk = "0001".getBytes(StandardCharsets.UTF_8);
+    v.put("X1", QueueEngine.metaKey(jobs));
+    v.put("X2", QueueEngine.readyKey(jobs, sk));
+    v.put("X3", QueueEngine.timedKey(jobs, 1767225900000L, sk));
+    v.put("X4", QueueEngine.entryKey(jobs, sk));
+    v.put("C1", Records.counters(2, 1, 0));
+    return v;
+  }
+
+  public static void main(String[] args) {
+    compute().forEach((id, b) -> System.out.println(id + " " + KeyCodec.hex(b)));
+  }
+}

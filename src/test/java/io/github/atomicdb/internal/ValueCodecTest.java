@@ -1,0 +1,75 @@
+package io.github.atomicdb.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.atomicdb.CorruptDataException;
+import io.github.atomicdb.contract.ContractTypes;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ValueCodecTest {
+
+  @Test
+  void registrationRefusesClashesWithClearMessages() {
+    Registrations r = new Registrations();
+    r.add(ContractTypes.Point.class, 100);
+    r.add(ContractTypes.Point.class, 100); // same pair again is fine
+    IllegalArgumentException idTaken =
+        assertThrows(IllegalArgumentException.class, () -> r.add(ContractTypes.Order.class, 100));
+    assertTrue(idTaken.getMessage().contains("id 100 is already registered to"), idTaken.getMessage());
+    assertTrue(idTaken.getMessage().contains("Point"), idTaken.getMessage());
+    IllegalArgumentException classTaken =
+        assertThrows(IllegalArgumentException.class, () -> r.add(ContractTypes.Point.class, 101));
+    assertTrue(classTaken.getMessage().contains("already registered with id 100"), classTaken.getMessage());
+    IllegalArgumentException low =
+        assertThrows(IllegalArgumentException.class, () -> r.add(ContractTypes.Order.class, 99));
+    assertTrue(low.getMessage().contains(">= 100"), low.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> r.add(String.class, 150));
+    assertThrows(IllegalArgumentException.class, () -> r.add(java.util.ArrayList.class, 151));
+    assertThrows(NullPointerException.class, () -> r.add(null, 152));
+    assertEquals(Map.of(ContractTypes.Point.class, 100), r.asMap());
+  }
+
+  @Test
+  void unregisteredClassOnWriteNamesClassAndRegister() {
+    ValueCodec c = new ValueCodec(Map.of());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> c.encode(new ContractTypes.Point(1, 2)));
+    assertTrue(e.getMessage().contains("io.github.atomicdb.contract.ContractTypes.Point"), e.getMessage());
+    assertTrue(e.getMessage().contains("register(io.github.atomicdb.contract.ContractTypes.Point.class, id)"), e.getMessage());
+  }
+
+  @Test
+  void unknownIdOnReadNamesTheIdAndTheRecord() {
+    byte[] written = new ValueCodec(Map.of(ContractTypes.Point.class, 100)).encode(new ContractTypes.Point(1, 2));
+    ValueCodec reader = new ValueCodec(Map.of());
+    CorruptDataException e =
+        assertThrows(CorruptDataException.class, () -> reader.decode(written, 0, written.length, "(pk 'p', sk 's')"));
+    assertTrue(e.getMessage().contains("class id 100"), e.getMessage());
+    assertTrue(e.getMessage().contains("(pk 'p', sk 's')"), e.getMessage());
+  }
+
+  @Test
+  void trailingOrTruncatedBytesAreCorruption() {
+    ValueCodec c = new ValueCodec(Map.of());
+    byte[] b = c.encode(List.of("a", "b", "c"));
+    byte[] longer = java.util.Arrays.copyOf(b, b.length + 1);
+    assertThrows(CorruptDataException.class, () -> c.decode(longer, 0, longer.length, "x"));
+    assertThrows(CorruptDataException.class, () -> c.decode(b, 0, b.length - 1, "x"));
+  }
+
+  @Test
+  void registeredUserTypesRoundTrip() {
+    ValueCodec c = new ValueCodec(Map.of(ContractTypes.Point.class, 100, ContractTypes.Box.class, 102));
+    ContractTypes.Box box = new ContractTypes.Box();
+    box.items.add("x");
+    for (Object o : List.of(new ContractTypes.Point(-1, 7), box, List.of(new ContractTypes.Point(1, 1)))) {
+      byte[] b = c.encode(o);
+      assertEquals(o, c.decode(b, 0, b.length, "x"));
+    }
+    assertEquals(100, ValueCodec.classIdAt(c.encode(new ContractTypes.Point(0, 0)), 0, 1));
+  }
+}
