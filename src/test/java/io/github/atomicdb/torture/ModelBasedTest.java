@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,7 +78,7 @@ class ModelBasedTest {
   static final String[] PREFIXES = {null, "", "a", "\u00e9", "\ud83d", "\ud83d\ude00", "zz"};
   /** Refused keys: empty, reserved prefixes, a lone surrogate, too long. */
   static final String[] BAD = {"", "__LOCK__a", "__ATOMICDB__x", "x\ud800", "k".repeat(2049)};
-  static final String[] QUEUES = {"q1", "q2"};
+  static final String[] QUEUES = {"q1", "q2", "q1-dlq", "dlq"};
   /** Explicit queue sks: all sort after generated ULIDs (which start with a digit). */
   static final String[] QSKS = {"a", "ab", "b", "\u00e9", "\ud83d\ude00"};
 
@@ -297,6 +298,45 @@ class ModelBasedTest {
       e.receipt = receipt;
     }
 
+    /** Push semantics for one entry (also dead-lettering and redrive): no validation. */
+    void pushOne(String pk, String msk, Object data, long delaySeconds, int attempts, long enqueuedAt) {
+      TreeMap<String, MEntry> q = queue(pk);
+      MEntry old = q.get(msk);
+      if (old != null && old.state == IN_FLIGHT) {
+        old.redeliver = true;
+        old.data = data;
+        return;
+      }
+      MEntry e = new MEntry();
+      e.state = delaySeconds > 0 ? DELAYED : READY;
+      e.time = delaySeconds > 0 ? now() + delaySeconds * 1000L : 0;
+      e.attempts = attempts;
+      e.enqueuedAt = old != null ? old.enqueuedAt : enqueuedAt;
+      e.data = data;
+      q.put(msk, e);
+    }
+
+    /** Moves every entry not being processed from one queue to another; returns how many. */
+    long redrive(String from, String to) {
+      if (!validPart(from, 2048) || !validPart(to, 2048) || from.equals(to)) {
+        throw new IllegalArgumentException("model: bad redrive");
+      }
+      normalize();
+      long n = 0;
+      for (Iterator<Map.Entry<String, MEntry>> it = queue(from).entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, MEntry> x = it.next();
+        MEntry e = x.getValue();
+        if (e.state == IN_FLIGHT) {
+          continue; // being processed (normalize() made the timed-out ones available)
+        }
+        String msk = x.getKey(); // before remove(): TreeMap reuses a removed entry for its successor
+        it.remove();
+        pushOne(to, msk, e.data, 0, 0, e.enqueuedAt);
+        n++;
+      }
+      return n;
+    }
+
     /** Pushes; returns the model sks used (placeholders for generated ones). */
     void push(List<QueueItemInput> in, List<String> modelSks) {
       Set<String> seen = new HashSet<>();
@@ -310,34 +350,30 @@ class ModelBasedTest {
       normalize();
       for (int i = 0; i < in.size(); i++) {
         QueueItemInput x = in.get(i);
-        TreeMap<String, MEntry> q = queue(x.pk());
-        MEntry old = q.get(modelSks.get(i));
-        if (old != null && old.state == IN_FLIGHT) {
-          old.redeliver = true;
-          old.data = x.data();
-          continue;
-        }
-        MEntry e = new MEntry();
-        e.state = x.delaySeconds() > 0 ? DELAYED : READY;
-        e.time = x.delaySeconds() > 0 ? now() + x.delaySeconds() * 1000L : 0;
-        e.enqueuedAt = old != null ? old.enqueuedAt : now();
-        e.data = x.data();
-        q.put(modelSks.get(i), e);
+        pushOne(x.pk(), modelSks.get(i), x.data(), x.delaySeconds(), 0, now());
       }
     }
 
     /** Claims up to max entries; returns (model sk, entry) pairs in delivery order. */
-    List<Map.Entry<String, MEntry>> pull(String pk, long ttlSeconds, int max) {
-      if (!validPart(pk, 2048)) {
+    List<Map.Entry<String, MEntry>> pull(String pk, long ttlSeconds, int max, int maxAttempts, String dlq) {
+      if (!validPart(pk, 2048) || (maxAttempts > 0 && (!validPart(dlq, 2048) || dlq.equals(pk)))) {
         throw new IllegalArgumentException("model: bad queue");
       }
       normalize();
       List<Map.Entry<String, MEntry>> out = new ArrayList<>();
-      for (Map.Entry<String, MEntry> e : queue(pk).entrySet()) {
+      for (Iterator<Map.Entry<String, MEntry>> it = queue(pk).entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, MEntry> e = it.next();
         if (out.size() >= max) {
           break;
         }
         MEntry m = e.getValue();
+        if (m.state == READY && maxAttempts > 0 && m.attempts >= maxAttempts) {
+          // Delivered too often: to the dead-letter queue (attempts and age kept), and go on.
+          String msk = e.getKey(); // before remove(): TreeMap reuses a removed entry
+          it.remove();
+          pushOne(dlq, msk, m.data, 0, m.attempts, m.enqueuedAt);
+          continue;
+        }
         if (m.state == READY) {
           m.state = IN_FLIGHT;
           m.attempts++;
@@ -478,16 +514,26 @@ class ModelBasedTest {
               "model and store disagree: seed=" + seed + " op#" + opIndex + " " + op
                   + "\n  replay: -Datomicdb.model.seed=" + seed + " -Datomicdb.model.ops=" + ops
                   + "\n  kind=" + kind + " now=" + clock.millis() + "\n  last ops:\n    "
-                  + String.join("\n    ", recent) + "\n  cause: " + e.getMessage(),
+                  + String.join("\n    ", recent) + "\n  model queues: " + model.queues
+                  + "\n  store queues:" + storeQueues()
+                  + "\n  cause: " + e.getMessage(),
               e);
         }
+      }
+    }
+
+    String storeQueues() {
+      try {
+        return io.github.atomicdb.EngineAccess.dumpQueues(db);
+      } catch (RuntimeException e) {
+        return " (cannot dump: " + e + ")";
       }
     }
 
     void describe(String s) {
       op = s;
       recent.addLast("#" + opIndex + " " + s);
-      if (recent.size() > 25) {
+      if (recent.size() > Integer.getInteger("atomicdb.model.history", 25)) {
         recent.removeFirst();
       }
       String name = s.split("[ (]", 2)[0];
@@ -672,6 +718,15 @@ class ModelBasedTest {
         byDelivery("release");
       } else if (r < 900) {
         byDelivery("extend");
+      } else if (r < 910) {
+        String from = QUEUES[rnd.nextInt(QUEUES.length)];
+        String to = rnd.nextInt(20) == 0 ? from : QUEUES[rnd.nextInt(QUEUES.length)];
+        describe("redrive " + from + " -> " + to);
+        same(() -> model.redrive(from, to), () -> db.queueRedrive(from, to));
+        for (String q : from.equals(to) ? List.of(from) : List.of(from, to)) {
+          describe("stats " + q + " after redrive");
+          same(() -> model.stats(q), () -> db.queueStats(q));
+        }
       } else if (r < 925) {
         String q = rnd.nextInt(50) == 0 ? "" : QUEUES[rnd.nextInt(QUEUES.length)];
         describe("stats " + q);
@@ -839,14 +894,23 @@ class ModelBasedTest {
         default -> 5 + rnd.nextInt(60);
       };
       int max = batch ? (rnd.nextInt(12) == 0 ? 0 : 1 + rnd.nextInt(4)) : 1;
-      QueuePullOptions o = rnd.nextBoolean() && ttl == 300 ? QueuePullOptions.of(q) : QueuePullOptions.of(q).withTtlSeconds(ttl);
+      QueuePullOptions o0 = rnd.nextBoolean() && ttl == 300 ? QueuePullOptions.of(q) : QueuePullOptions.of(q).withTtlSeconds(ttl);
+      int maxAttempts = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(3) : 0;
+      if (maxAttempts > 0) {
+        o0 = o0.withMaxAttempts(maxAttempts);
+        if (rnd.nextBoolean()) {
+          o0 = o0.withDeadLetterQueue(QUEUES[rnd.nextInt(QUEUES.length)]);
+        }
+      }
+      QueuePullOptions o = o0;
+      String dlq = o.deadLetterQueueOrDefault();
       describe((batch ? "pullBatch " + max + " " : "pull ") + o);
       Object[] mo = new Object[1];
       Out<List<QueueItem>> s = both(() -> {
         if (max < 1) {
           throw new IllegalArgumentException("model: max < 1");
         }
-        return model.pull(q, ttl, max);
+        return model.pull(q, ttl, max, maxAttempts, dlq);
       }, () -> batch ? db.queuePullBatch(o, max) : db.queuePull(o).map(List::of).orElse(List.of()), mo);
       if (s == null) {
         return;
@@ -881,24 +945,24 @@ class ModelBasedTest {
 
     /** Binds a generated placeholder to the sk the store generated, checking consistency. */
     String bind(String q, String placeholder, String real) {
-      String pk0 = q + "\u0000" + placeholder;
+      String pk0 = placeholder;
       String bound = realOf.get(pk0);
       if (bound != null) {
         return bound;
       }
-      if (placeholderOf.containsKey(q + "\u0000" + real) || Arrays.asList(QSKS).contains(real)
+      if (placeholderOf.containsKey(real) || Arrays.asList(QSKS).contains(real)
           || !real.matches("[0-9A-HJKMNP-TV-Z]{26}")) {
         throw new AssertionError("generated entry " + placeholder + " delivered with sk " + real
             + ", which is not a new ULID");
       }
       realOf.put(pk0, real);
-      placeholderOf.put(q + "\u0000" + real, placeholder);
+      placeholderOf.put(real, placeholder);
       return real;
     }
 
     /** Model sk of a real (pk, sk). */
     String msk(String pk, String sk) {
-      return placeholderOf.getOrDefault(pk + "\u0000" + sk, sk);
+      return placeholderOf.getOrDefault(sk, sk);
     }
 
     /** A key of a queue entry the client knows (explicit or delivered), or a random one. */
