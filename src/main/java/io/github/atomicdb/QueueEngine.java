@@ -611,6 +611,7 @@ final class QueueEngine {
             }
           }
           long age = c[0] == 0 || oldest == Long.MAX_VALUE ? 0 : Math.max(0, (tx.now - oldest) / 1000);
+          tx.counters.clear(); // read-only: write nothing back (no record for an unknown queue)
           return new QueueStats(c[0], c[1], c[2], age);
         });
   }
