@@ -25,8 +25,9 @@ import java.util.Objects;
  * validate what they read and never hold locks across calls. {@link #close()} waits for calls in
  * progress, so it never frees anything another thread is using.
  *
- * <p><b>Lifecycle.</b> {@link #open(Path)} or {@link #builder(Path)}{@code ...open()} creates the
- * directory (owner-only permissions) if it is missing or empty, or opens the store in it. It
+ * <p><b>Lifecycle.</b> {@link #open(Path)} or {@link #builder(Path)}{@code ...open()} creates a
+ * new store in the directory if it is missing (then created with owner-only permissions,
+ * {@code rwx------}) or empty (it keeps the permissions you gave it), or opens the store in it. It
  * refuses, leaving the directory untouched, a directory that holds anything else, a store written
  * by a newer version, and a directory already open in this or another process. {@code close()}
  * releases every file and native resource; it is idempotent, and every call afterwards throws

@@ -188,9 +188,33 @@ final class QueueEngine {
       }
     }
 
+    /**
+     * The entry as of now: a due timed entry (timed-out delivery, passed delay) is made available
+     * first, exactly as a pull would, so no operation depends on whether a pull promoted it yet.
+     */
     Entry read(Q q, byte[] sk) {
+      Entry e = readRaw(q, sk);
+      if (e != null && e.state() != Records.READY && e.time() <= now) {
+        Entry r = promoted(e);
+        put(q, sk, e, r);
+        return r;
+      }
+      return e;
+    }
+
+    Entry readRaw(Q q, byte[] sk) {
       byte[] v = t.getForUpdate(Space.QUEUE, entryKey(q.part(), sk));
       return v == null ? null : Records.openEntry(v, where(q, sk));
+    }
+
+    /**
+     * A due timed entry made available. A timed-out delivery keeps its receipt until the entry
+     * is delivered again, unless new data was pushed during it: that data was never delivered,
+     * so the old delivery must not acknowledge it away.
+     */
+    Entry promoted(Entry e) {
+      boolean keepLease = e.state() == Records.IN_FLIGHT && (e.flags() & Records.FLAG_REDELIVER) == 0;
+      return readyAgain(e, keepLease ? e.receipt() : "");
     }
 
     private void index(Q q, byte[] sk, Entry e, boolean add) {
@@ -531,12 +555,11 @@ final class QueueEngine {
       while (promoted.size() < PROMOTE_CAP && c.next()) {
         byte[] k = c.key();
         byte[] sk = Arrays.copyOfRange(k, from.length + 8, k.length);
-        Entry e = tx.read(q, sk);
+        Entry e = tx.readRaw(q, sk);
         if (e == null || e.state() == Records.READY || e.time() > tx.now) {
           continue;
         }
-        // A timed-out delivery keeps its receipt until the entry is delivered again.
-        Entry r = e.state() == Records.IN_FLIGHT ? tx.readyAgain(e, e.receipt()) : tx.readyAgain(e, "");
+        Entry r = tx.promoted(e);
         tx.put(q, sk, e, r);
         promoted.add(sk);
       }
@@ -636,11 +659,15 @@ final class QueueEngine {
         q,
         tx -> {
           long[] c = tx.counters(q).clone();
+          // The age is that of the first available entry in queue (sk) order, whether it is in
+          // the ready index or a due entry of the timed index not yet promoted by a pull.
           long oldest = Long.MAX_VALUE;
+          byte[] firstSk = null;
           byte[] readyFrom = concat(READY_IDX, q.part(), new byte[0]);
           try (KvCursor r = tx.t.scan(Space.QINDEX, readyFrom, KeyCodec.prefixEnd(readyFrom), false)) {
             if (r.next()) {
               oldest = ByteBuffer.wrap(r.value()).getLong();
+              firstSk = Arrays.copyOfRange(r.key(), readyFrom.length, r.key().length);
             }
           }
           // Timed entries already due count as available (they are promoted lazily by pulls).
@@ -651,10 +678,15 @@ final class QueueEngine {
               ByteBuffer v = ByteBuffer.wrap(d.value());
               c[v.get(0) == Records.IN_FLIGHT ? 1 : 2]--;
               c[0]++;
-              oldest = Math.min(oldest, v.getLong(1));
+              byte[] sk = Arrays.copyOfRange(d.key(), from.length + 8, d.key().length);
+              if (firstSk == null || Arrays.compareUnsigned(sk, firstSk) < 0) {
+                firstSk = sk;
+                oldest = v.getLong(1);
+              }
             }
           }
           long age = c[0] == 0 || oldest == Long.MAX_VALUE ? 0 : Math.max(0, (tx.now - oldest) / 1000);
+          tx.counters.clear(); // read-only: write nothing back (no record for an unknown queue)
           return new QueueStats(c[0], c[1], c[2], age);
         });
   }

@@ -345,7 +345,10 @@ public final class ValueCodec {
         | NullPointerException | java.time.DateTimeException | ArithmeticException e) {
       String m = String.valueOf(e.getMessage());
       if (m.contains("unregistered class ID")) {
-        int id = classIdAt(buf, off, len);
+        // The id Kryo met, which may be nested (an element of a list), not the value's own.
+        java.util.regex.Matcher idm =
+            java.util.regex.Pattern.compile("unregistered class ID: (-?\\d+)").matcher(m);
+        int id = idm.find() ? Integer.parseInt(idm.group(1)) : classIdAt(buf, off, len);
         throw new CorruptDataException(
             "stored value of " + where + " names class id " + id + ", which is not registered"
                 + " in this store; register the class that wrote it with register(type, " + id
