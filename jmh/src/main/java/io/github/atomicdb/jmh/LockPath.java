@@ -60,7 +60,7 @@ interface LockPath extends AutoCloseable {
       dir = new TempDir("lock-" + impl + "-");
       try {
         db = Stores.open(impl, dir.resolve("db"), false);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         dir.close();
         throw e;
       }

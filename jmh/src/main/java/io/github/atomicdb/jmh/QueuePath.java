@@ -46,7 +46,7 @@ interface QueuePath extends AutoCloseable {
       dir = new TempDir("queue-" + impl + "-");
       try {
         db = Stores.open(impl, dir.resolve("db"), syncWrites);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         dir.close();
         throw e;
       }

@@ -65,7 +65,7 @@ interface ReadPath extends AutoCloseable {
       dir = new TempDir("read-" + impl + "-");
       try {
         db = Stores.open(impl, dir.resolve("db"), false);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         dir.close();
         throw e;
       }

@@ -35,6 +35,11 @@ final class Stores {
   }
 
   private static AtomicDb cache(AtomicDb db, long maxItems) {
-    return new AtomicLRUCache(db, maxItems);
+    try {
+      return new AtomicLRUCache(db, maxItems);
+    } catch (RuntimeException | Error e) {
+      db.close();
+      throw e;
+    }
   }
 }
