@@ -691,6 +691,36 @@ final class QueueEngine {
         });
   }
 
+  /**
+   * Restores exported entries (the command line's import): each becomes available with attempts
+   * 0 and its original push time; an sk already queued is left alone, so a re-run is harmless.
+   * One atomic commit through the same push path as {@code queuePush}.
+   *
+   * @return how many entries were added
+   */
+  int importEntries(List<io.github.atomicdb.internal.EngineAccess.RawQueueEntry> entries) {
+    Objects.requireNonNull(entries, "entries must not be null");
+    Q[] qs = new Q[entries.size()];
+    byte[][] sks = new byte[entries.size()][];
+    for (int i = 0; i < qs.length; i++) {
+      qs[i] = Q.of(entries.get(i).pk());
+      sks[i] = KeyCodec.checkSk(entries.get(i).sk());
+    }
+    return runLocked(
+        tx -> {
+          int added = 0;
+          for (int i = 0; i < qs.length; i++) {
+            if (tx.readRaw(qs[i], sks[i]) != null) {
+              continue;
+            }
+            var r = entries.get(i);
+            tx.push(qs[i], sks[i], r.kryo(), 0, 0, r.enqueuedAt());
+            added++;
+          }
+          return added;
+        });
+  }
+
   long redrive(String fromPk, String toPk) {
     Q from = Q.of(fromPk);
     Q to = Q.of(toPk);
