@@ -64,7 +64,7 @@ public final class ValueCodec {
   private static final class Ctx {
     final Kryo kryo;
     final Output out = new Output(256, -1);
-    final Input in = new Input();
+    final Input in = new BoundedInput();
 
     Ctx(Kryo kryo) {
       this.kryo = kryo;
@@ -150,17 +150,27 @@ public final class ValueCodec {
     return m;
   }
 
+  /** Built-ins whose Kryo serializer allocates by the stored length (ArrayList(n), new T[n]). */
+  private static final Set<Class<?>> PREALLOCATING =
+      Set.of(ArrayList.class, ArrayDeque.class, String[].class, Object[].class, boolean[].class);
+
   private Kryo newKryo() {
     Kryo k = new Kryo();
     k.setRegistrationRequired(true);
     k.setReferences(false);
     Map<Integer, Class<?>> b = builtIns();
     for (Map.Entry<Integer, Class<?>> e : b.entrySet()) {
-      Serializer<?> s = copySerializer(e.getValue());
+      Class<?> type = e.getValue();
+      Serializer<?> s = copySerializer(type);
+      if (s == null && PREALLOCATING.contains(type)) {
+        // Kryo sizes these by the stored length before reading any element: check it first.
+        s = new BoundedInput.LengthChecked<>(
+            k.getDefaultSerializer(type), Collection.class.isAssignableFrom(type));
+      }
       if (s != null) {
-        k.register(e.getValue(), s, e.getKey());
+        k.register(type, s, e.getKey());
       } else {
-        k.register(e.getValue(), e.getKey());
+        k.register(type, e.getKey());
       }
     }
     for (Map.Entry<Class<?>, Integer> e : userTypes.entrySet()) {
@@ -245,6 +255,7 @@ public final class ValueCodec {
     @Override
     public C read(Kryo kryo, Input input, Class<? extends C> type) {
       int n = input.readVarInt(true);
+      BoundedInput.check(input, n, type.getSimpleName());
       Object[] a = new Object[n];
       for (int i = 0; i < n; i++) {
         a[i] = kryo.readClassAndObject(input);
@@ -274,6 +285,7 @@ public final class ValueCodec {
     public Map<Object, Object> read(
         Kryo kryo, Input input, Class<? extends Map<Object, Object>> type) {
       int n = input.readVarInt(true);
+      BoundedInput.check(input, 2L * n, type.getSimpleName());
       Map<Object, Object> m = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) {
         Object k = kryo.readClassAndObject(input);

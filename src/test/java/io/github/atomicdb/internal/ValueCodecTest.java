@@ -72,4 +72,41 @@ class ValueCodecTest {
     }
     assertEquals(100, ValueCodec.classIdAt(c.encode(new ContractTypes.Point(0, 0)), 0, 1));
   }
+
+  /** A forged length near 2^31 is refused before anything is allocated (no OutOfMemoryError). */
+  @Test
+  void forgedHugeLengthsAreCorruptionNotOutOfMemory() {
+    ValueCodec c = new ValueCodec(Map.of());
+    byte[] huge = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07}; // varint 2^31 - 1
+    int[] classIds = {10, 29, 38, 40, 42, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 11, 12};
+    for (int id : classIds) {
+      byte[] forged = new byte[1 + huge.length];
+      forged[0] = (byte) (id + 2);
+      System.arraycopy(huge, 0, forged, 1, huge.length);
+      CorruptDataException e = assertThrows(CorruptDataException.class,
+          () -> c.decode(forged, 0, forged.length, "(pk 'p', sk 's')"), "class id " + id);
+      assertTrue(e.getMessage().contains("(pk 'p', sk 's')"), e.getMessage());
+    }
+    // a non-ASCII string whose flagged char count is 2^31 - 1
+    byte[] str = {0x03, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
+    assertThrows(CorruptDataException.class, () -> c.decode(str, 0, str.length, "x"));
+    // the checks leave honest values alone, at the exact sizes
+    for (Object o : List.of(new byte[300], new int[] {1, 2, 3}, new String[] {"é", "ü"}, new Object[] {1, "a"},
+        "ünïcödé ".repeat(50), new java.util.ArrayList<>(List.of(1, 2)), new java.util.ArrayDeque<>(List.of("x")),
+        List.of(1, 2, 3), Map.of("k", List.of("v")))) {
+      byte[] b = c.encode(o);
+      Object back = c.decode(b, 0, b.length, "x");
+      if (o instanceof Object[] a) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, (Object[]) back);
+      } else if (o instanceof byte[] a) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, (byte[]) back);
+      } else if (o instanceof int[] a) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, (int[]) back);
+      } else if (o instanceof java.util.ArrayDeque<?> d) {
+        assertEquals(List.copyOf(d), List.copyOf((java.util.ArrayDeque<?>) back));
+      } else {
+        assertEquals(o, back);
+      }
+    }
+  }
 }
