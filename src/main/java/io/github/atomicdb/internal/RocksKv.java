@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -430,6 +431,10 @@ public final class RocksKv implements KvStore {
   public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
     Lock l = enter();
     try {
+      Objects.requireNonNull(from, "from must not be null");
+      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+        return EMPTY;
+      }
       return new Cursor(cf(space), from, to, reverse, null);
     } finally {
       l.unlock();
@@ -438,6 +443,12 @@ public final class RocksKv implements KvStore {
 
   @Override
   public void write(List<KvOp> ops) {
+    Objects.requireNonNull(ops, "ops must not be null");
+    for (KvOp op : ops) {
+      Objects.requireNonNull(op, "ops must not hold null");
+      Objects.requireNonNull(op.space(), "space must not be null");
+      Objects.requireNonNull(op.key(), "key must not be null");
+    }
     Lock l = enter();
     try (WriteBatch b = new WriteBatch()) {
       for (KvOp op : ops) {
@@ -544,7 +555,7 @@ public final class RocksKv implements KvStore {
 
     private void check() {
       if (done) {
-        throw new IllegalStateException("transaction already ended");
+        throw new IllegalStateException("transaction already ended: use a KvTxn only inside its body");
       }
     }
 
@@ -561,6 +572,8 @@ public final class RocksKv implements KvStore {
     @Override
     public void put(Space space, byte[] key, byte[] value) {
       check();
+      Objects.requireNonNull(key, "key must not be null");
+      Objects.requireNonNull(value, "value must not be null");
       try {
         slot.txn.putUntracked(cf(space), key, value);
       } catch (RocksDBException e) {
@@ -571,6 +584,7 @@ public final class RocksKv implements KvStore {
     @Override
     public void delete(Space space, byte[] key) {
       check();
+      Objects.requireNonNull(key, "key must not be null");
       try {
         slot.txn.deleteUntracked(cf(space), key);
       } catch (RocksDBException e) {
@@ -581,16 +595,23 @@ public final class RocksKv implements KvStore {
     @Override
     public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse) {
       check();
+      Objects.requireNonNull(from, "from must not be null");
+      if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+        return EMPTY;
+      }
       Cursor c = new Cursor(cf(space), from, to, reverse, snapshot);
       opened.add(c);
       return c;
     }
 
-    /** Ends the view; releases any cursor the body left open (it reads the txn's snapshot). */
+    /**
+     * Ends the view; releases any cursor the body left open (it reads the txn's snapshot, which
+     * ends here), so that reading it later throws.
+     */
     void finish() {
       done = true;
       for (Cursor c : opened) {
-        c.close();
+        c.release(ENDED);
       }
     }
   }
@@ -600,6 +621,28 @@ public final class RocksKv implements KvStore {
   private static final int OPEN = 0;
   private static final int DONE = 1;
   private static final int KILLED = 2;
+  private static final int ENDED = 3;
+
+  /** The cursor of an empty range. */
+  private static final KvCursor EMPTY = new KvCursor() {
+    @Override
+    public boolean next() {
+      return false;
+    }
+
+    @Override
+    public byte[] key() {
+      throw new IllegalStateException("no current entry");
+    }
+
+    @Override
+    public byte[] value() {
+      throw new IllegalStateException("no current entry");
+    }
+
+    @Override
+    public void close() {}
+  };
 
   /** A bounded iterator; released exactly once, on close, at the end, or by the store's close. */
   private final class Cursor implements KvCursor {
@@ -690,8 +733,13 @@ public final class RocksKv implements KvStore {
     }
 
     private boolean ended() {
-      if (state.get() == KILLED) {
+      int st = state.get();
+      if (st == KILLED) {
         throw closedException();
+      }
+      if (st == ENDED) {
+        throw new IllegalStateException(
+            "the transaction this cursor was opened in has ended; its snapshot is gone");
       }
       return false;
     }

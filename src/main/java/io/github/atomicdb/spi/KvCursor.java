@@ -3,7 +3,10 @@ package io.github.atomicdb.spi;
 /**
  * A forward-only cursor over one key range of a snapshot. Not thread-safe. {@link #close()} is
  * idempotent and releases native resources; a cursor also releases them when {@link #next()}
- * returns false.
+ * returns false. After {@code close()} (or the end), {@link #next()} returns false; a cursor
+ * still open when its store closes, or when the transaction that opened it ends, throws {@link
+ * IllegalStateException} from {@link #next()} instead. {@link #key()} and {@link #value()} throw
+ * {@link IllegalStateException} unless the last {@code next()} returned true.
  */
 public interface KvCursor extends AutoCloseable {
   /** Moves to the next entry; false at the end of the range. */

@@ -8,8 +8,13 @@ import java.util.function.Function;
  * Space}s, with atomic batches and optimistic transactions. Small on purpose, so that an engine
  * over etcd or another ordered store with multi-key compare-and-commit fits it.
  *
- * <p>Arrays passed in become the backend's; arrays returned must not be mutated. All methods
- * are thread-safe. After {@link #close()} every method throws {@link IllegalStateException}.
+ * <p>Arrays passed in become the backend's; arrays returned must not be mutated. Keys and values
+ * may be empty, never null (a null value in a {@link KvOp} is a delete). All methods are
+ * thread-safe. After {@link #close()} every method throws {@link IllegalStateException}, and so
+ * does every step of a cursor still open then.
+ *
+ * <p>{@code io.github.atomicdb.spi.KvStoreContract} in the core test jar is this contract as a
+ * test suite: every backend runs it.
  */
 public interface KvStore extends AutoCloseable {
   /**
@@ -43,10 +48,13 @@ public interface KvStore extends AutoCloseable {
 
   /**
    * A lazy cursor over {@code [from, to)} of one consistent snapshot, ascending or (when {@code
-   * reverse}) descending. The caller closes it.
+   * reverse}) descending: every entry it returns is as committed when {@code scan} was called,
+   * however long the caller takes and however far it reads, whatever commits meanwhile. The
+   * range is empty when {@code from >= to}. The caller closes it.
    *
-   * @param limitHint the caller reads at most this many entries (0 = maybe all); a backend may
-   *     use it to bound read-ahead
+   * @param to exclusive end, or null for the end of the space
+   * @param limitHint how many entries the caller expects to read (0 = maybe all); only a hint
+   *     for read-ahead: reading further still works and still reads the same snapshot
    */
   KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint);
 
@@ -54,7 +62,11 @@ public interface KvStore extends AutoCloseable {
   void write(List<KvOp> ops);
 
   /**
-   * Runs {@code body} in a new optimistic transaction and commits its writes atomically.
+   * Runs {@code body} in a new optimistic transaction and commits its writes atomically. The
+   * {@link KvTxn} and the cursors it opened are valid only while {@code body} runs; used later
+   * they throw {@link IllegalStateException}. A backend may serialize transactions with every
+   * other commit (then no conflict can happen); otherwise they run concurrently and conflicts are
+   * found at commit.
    *
    * @throws KvConflictException if a key read with {@link KvTxn#getForUpdate} was written by
    *     another commit meanwhile; nothing was written (the caller may run the body again)
@@ -62,7 +74,12 @@ public interface KvStore extends AutoCloseable {
    */
   <T> T transact(Function<KvTxn, T> body);
 
-  /** Releases every resource. Idempotent. */
+  /**
+   * Waits for calls in flight, then releases every resource. Idempotent.
+   *
+   * @throws IllegalStateException if called from inside one of this store's own calls (a
+   *     transaction body)
+   */
   @Override
   void close();
 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The view a transaction body has of the store. Not thread-safe: used by one thread, inside
- * {@link KvStore#transact}.
+ * {@link KvStore#transact}. Every method throws {@link IllegalStateException} once the body has
+ * returned or thrown.
  */
 public interface KvTxn {
   /**

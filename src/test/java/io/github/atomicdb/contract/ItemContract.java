@@ -375,6 +375,44 @@ public interface ItemContract extends ContractFixture {
     }
   }
 
+  /**
+   * A limit with expired items in the range: the stream reads past the limit's worth of keys,
+   * and still reads the snapshot taken when it began.
+   */
+  @Test
+  default void streamWithALimitReadsOneSnapshotPastExpiredItems() {
+    long past = clock().seconds() - 1;
+    List<Item> items = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      items.add(Item.of("lim", "a" + i, "a" + i));
+    }
+    for (int i = 0; i < 30; i++) {
+      items.add(Item.of("lim", String.format("b%02d", i), "expired").withTtl(past));
+    }
+    for (int i = 0; i < 3; i++) {
+      items.add(Item.of("lim", "c" + i, "c" + i));
+    }
+    db().set(items);
+    for (boolean reverse : new boolean[] {false, true}) {
+      Query q = reverse ? Query.of("lim").reversed().withLimit(5) : Query.of("lim").withLimit(5);
+      try (Stream<Item> s = db().stream(q)) {
+        Iterator<Item> it = s.iterator();
+        List<Object> got = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          got.add(it.next().data());
+        }
+        // the two items the limit still admits are deleted, and a new one lands between them
+        String[] later = reverse ? new String[] {"a2", "a1", "a10"} : new String[] {"c0", "c1", "c00"};
+        db().delete(List.of(k("lim", later[0]), k("lim", later[1])));
+        db().set(Item.of("lim", later[2], "new"));
+        it.forEachRemaining(i -> got.add(i.data()));
+        assertEquals(reverse ? List.of("c2", "c1", "c0", "a2", "a1") : List.of("a0", "a1", "a2", "c0", "c1"), got);
+        db().set(List.of(Item.of("lim", later[0], later[0]), Item.of("lim", later[1], later[1])));
+        db().delete(k("lim", later[2]));
+      }
+    }
+  }
+
   // ------------------------------------------------------------ TTL
 
   @Test
