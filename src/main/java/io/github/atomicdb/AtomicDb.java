@@ -117,7 +117,8 @@ public interface AtomicDb extends AutoCloseable {
   /**
    * Up to {@code max} available entries in queue order, claimed in one atomic step.
    *
-   * @throws IllegalArgumentException if {@code max < 1}
+   * @throws IllegalArgumentException if {@code max} is not between 1 and {@link
+   *     QueuePullOptions#MAX_BATCH}
    */
   List<QueueItem> queuePullBatch(QueuePullOptions options, int max);
 
@@ -151,6 +152,8 @@ public interface AtomicDb extends AutoCloseable {
    * long jobs).
    *
    * @return false if that delivery lost its lease
+   * @throws IllegalArgumentException if {@code ttlSeconds} is not between 1 and {@link
+   *     QueuePullOptions#MAX_TTL_SECONDS}
    */
   boolean queueExtend(QueueItem delivered, long ttlSeconds);
 

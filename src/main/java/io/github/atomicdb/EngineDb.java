@@ -151,10 +151,8 @@ abstract class EngineDb implements AtomicDb {
             "items names the key " + new Where(item.pk(), item.sk()) + " twice; each key once");
       }
       Long ttl = item.ttl();
-      if (ttl != null && (ttl < 0 || ttl > MAX_TTL_SECONDS)) {
-        throw new IllegalArgumentException(
-            "ttl of " + new Where(item.pk(), item.sk()) + " is " + ttl
-                + "; it must be epoch seconds between 0 and " + MAX_TTL_SECONDS);
+      if (ttl != null) {
+        Item.checkTtl(ttl, "ttl of " + new Where(item.pk(), item.sk()));
       }
       ops.add(KvOp.put(Space.ITEMS, k, Records.item(codec.encode(item.data()), ttl)));
     }
@@ -405,8 +403,9 @@ abstract class EngineDb implements AtomicDb {
   @Override
   public List<QueueItem> queuePullBatch(QueuePullOptions options, int max) {
     checkOpen();
-    if (max < 1) {
-      throw new IllegalArgumentException("max must be >= 1, was " + max);
+    if (max < 1 || max > QueuePullOptions.MAX_BATCH) {
+      throw new IllegalArgumentException(
+          "max must be between 1 and " + QueuePullOptions.MAX_BATCH + ", was " + max);
     }
     return queue.pull(options, max);
   }
@@ -438,6 +437,8 @@ abstract class EngineDb implements AtomicDb {
   @Override
   public boolean queueExtend(QueueItem delivered, long ttlSeconds) {
     checkOpen();
+    Objects.requireNonNull(delivered, "delivered must not be null");
+    QueuePullOptions.checkTtlSeconds(ttlSeconds, "ttlSeconds");
     return queue.extend(delivered, ttlSeconds);
   }
 

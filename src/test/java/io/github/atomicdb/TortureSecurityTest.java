@@ -2,6 +2,7 @@ package io.github.atomicdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,8 +36,9 @@ import org.rocksdb.RocksDB;
  * <p>Stored values are forged with a <em>valid</em> checksum, so they get past the CRC and reach
  * the value codec: through the memory backend's SPI, and through plain RocksDB on a closed
  * durable store. Each forged value names a class id that is not registered, or a class by name
- * (Kryo's unregistered-class form, the classic gadget route). Reading it must throw a {@link
- * CorruptDataException} naming the id (or class) and the key, and instantiate nothing. In package
+ * (Kryo's unregistered-class form, the classic gadget route). Reading it must throw an {@link
+ * AtomicDbException} naming the id (or class) and the key ({@link UnregisteredTypeException} for an
+ * id), and instantiate nothing. In package
  * {@code io.github.atomicdb} for the engine's package-private backend.
  */
 class TortureSecurityTest {
@@ -117,7 +119,13 @@ class TortureSecurityTest {
 
   private void assertRefused(String what, String idOrClass, String pk, String sk, Runnable read) {
     canaryFired = false;
-    CorruptDataException e = assertThrows(CorruptDataException.class, read::run, what);
+    AtomicDbException e = assertThrows(AtomicDbException.class, read::run, what);
+    if (idOrClass.chars().allMatch(Character::isDigit)) {
+      // the record is intact (its checksum matched): a missing registration, not damage
+      UnregisteredTypeException u = assertInstanceOf(UnregisteredTypeException.class, e, what);
+      assertEquals(Integer.parseInt(idOrClass), u.classId(), what);
+      assertTrue(e.getMessage().contains("register("), what + ": names the fix: " + e.getMessage());
+    }
     String m = e.getMessage();
     assertTrue(m.contains(idOrClass), what + ": message must name " + idOrClass + ": " + m);
     assertTrue(m.contains("'" + pk + "'") && m.contains("'" + sk + "'"),

@@ -11,6 +11,7 @@ import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.TimeSerializers;
 import com.esotericsoftware.kryo.util.Pool;
 import io.github.atomicdb.CorruptDataException;
+import io.github.atomicdb.UnregisteredTypeException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -338,8 +339,9 @@ public final class ValueCodec {
    * Decodes bytes written by {@link #encode}.
    *
    * @param where names the record in an error (e.g. the item key)
-   * @throws CorruptDataException naming {@code where} and the class id if the bytes name an
-   *     unregistered class id or are malformed
+   * @throws UnregisteredTypeException naming {@code where} and the class id if the bytes name a
+   *     class id that is not registered
+   * @throws CorruptDataException naming {@code where} if the bytes are malformed
    */
   public Object decode(byte[] buf, int off, int len, Object where) {
     Ctx c = pool.obtain();
@@ -361,11 +363,11 @@ public final class ValueCodec {
         java.util.regex.Matcher idm =
             java.util.regex.Pattern.compile("unregistered class ID: (-?\\d+)").matcher(m);
         int id = idm.find() ? Integer.parseInt(idm.group(1)) : classIdAt(buf, off, len);
-        throw new CorruptDataException(
+        throw new UnregisteredTypeException(
             "stored value of " + where + " names class id " + id + ", which is not registered"
                 + " in this store; register the class that wrote it with register(type, " + id
-                + ")",
-            e);
+                + ") when building the store (the stored data is unchanged)",
+            id, e);
       }
       throw new CorruptDataException(
           "stored value of " + where + " cannot be decoded (" + m + "); the record is damaged", e);

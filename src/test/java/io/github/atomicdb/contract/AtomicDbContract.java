@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
  * every implementation.
  */
 public abstract class AtomicDbContract
-    implements ContractFixture, ItemContract, LockContract, QueueContract {
+    implements ContractFixture, ItemContract, LockContract, QueueContract, LimitsContract {
   private TestClock clock;
   private AtomicDb db;
   private final List<AtomicDb> others = new ArrayList<>();
