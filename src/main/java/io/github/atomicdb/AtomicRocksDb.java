@@ -27,9 +27,12 @@ import java.util.Objects;
  *
  * <p><b>Lifecycle.</b> {@link #open(Path)} or {@link #builder(Path)}{@code ...open()} creates a
  * new store in the directory if it is missing (then created with owner-only permissions,
- * {@code rwx------}) or empty (it keeps the permissions you gave it), or opens the store in it. It
- * refuses, leaving the directory untouched, a directory that holds anything else, a store written
- * by a newer version, and a directory already open in this or another process. {@code close()}
+ * {@code rwx------}) or empty (it keeps the permissions you gave it), or opens the store in it. A
+ * store written in an older data format is upgraded in place first (data-format.md, "Upgrading a
+ * store"): values, ttls and lock versions are kept exactly, and a crash during the upgrade is
+ * finished by the next open. It refuses, leaving the directory untouched, a directory that holds
+ * anything else, a store written by a newer version, and a directory already open in this or
+ * another process. {@code close()}
  * releases every file and native resource; it is idempotent, and every call afterwards throws
  * {@link IllegalStateException}. A {@link java.util.stream.Stream} from {@link #stream(Query)}
  * holds a RocksDB iterator (and keeps the files it reads alive) until it is closed or fully
@@ -37,10 +40,12 @@ import java.util.Objects;
  * then, and throw {@link IllegalStateException} if read further.
  *
  * <p><b>Caveats.</b> Reads decide expiry with the injected {@link Builder#clock(Clock) clock}, but
- * the physical removal of expired items happens in RocksDB's compactions, in native code that
- * reads the <em>wall clock</em>: only items expired by wall-clock time are removed from disk (a
- * periodic compaction runs at least daily). With a test clock running ahead of the wall clock,
- * expired items are invisible but still take space. Failures of the storage itself (disk full,
+ * the physical removal of expired items and lock records happens in RocksDB's compactions, in
+ * native code that reads the <em>wall clock</em>: only records expired by wall-clock time are
+ * removed from disk (a periodic compaction runs at least daily). With a test clock running ahead
+ * of the wall clock, expired items are invisible but still take space. A lock record is removed
+ * once its 24 h ttl has passed (so at most about a day after its last use, also when its item
+ * expired or was never written). Failures of the storage itself (disk full,
  * I/O errors) surface as {@link AtomicDbException}, damaged data as {@link CorruptDataException}.
  *
  * <pre>{@code
@@ -216,7 +221,8 @@ public final class AtomicRocksDb extends EngineDb {
       ValueCodec codec = new ValueCodec(Map.copyOf(registrations.asMap()));
       RocksKv kv =
           RocksKv.open(
-              dir, new RocksKv.Settings(syncWrites, blockCacheBytes, compression, writeBufferBytes));
+              dir, new RocksKv.Settings(syncWrites, blockCacheBytes, compression, writeBufferBytes),
+              FormatMigrations.UPGRADE);
       try {
         return new AtomicRocksDb(kv, clock, codec);
       } catch (RuntimeException | Error e) {

@@ -27,7 +27,9 @@ import java.util.stream.StreamSupport;
  * The engine: every rule of the AtomicDb contract, written once over the KvStore SPI.
  *
  * Items: ITEMS space, key = KeyCodec, value = Records.item envelope (TTL row format).
- * Locks: LOCKS space, same key, value = Records.lock. getLock and setAtomic are optimistic
+ * Locks: LOCKS space, same key, value = Records.lock (the same TTL row envelope as items, so
+ *   expired locks are removed physically like expired items; an absent lock and an expired one
+ *   mean the same to getLock and setAtomic). getLock and setAtomic are optimistic
  *   transactions that getForUpdate every lock they depend on, so correctness never rests on a
  *   JVM lock and holds over a backend shared by several processes.
  * Queue: see QueueEngine.
@@ -77,7 +79,7 @@ abstract class EngineDb implements AtomicDb {
   public Optional<Item> get(ItemKey key) {
     checkOpen();
     byte[] k = KeyCodec.encode(key);
-    return Optional.ofNullable(decodeItem(key.pk(), key.sk(), kv.get(Space.ITEMS, k), clock.millis()));
+    return Optional.ofNullable(decodeItem(key.pk(), key.sk(), k, kv.get(Space.ITEMS, k), clock.millis()));
   }
 
   @Override
@@ -93,18 +95,18 @@ abstract class EngineDb implements AtomicDb {
     List<Optional<Item>> out = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       ItemKey key = keys.get(i);
-      out.add(Optional.ofNullable(decodeItem(key.pk(), key.sk(), vs.get(i), now)));
+      out.add(Optional.ofNullable(decodeItem(key.pk(), key.sk(), ks.get(i), vs.get(i), now)));
     }
     return out;
   }
 
-  /** The item stored as {@code v}, or null if absent or expired at {@code nowMillis}. */
-  final Item decodeItem(String pk, String sk, byte[] v, long nowMillis) {
+  /** The item stored as {@code v} at {@code key}, or null if absent or expired at {@code nowMillis}. */
+  final Item decodeItem(String pk, String sk, byte[] key, byte[] v, long nowMillis) {
     if (v == null) {
       return null;
     }
     Object where = new Where(pk, sk);
-    Records.ItemView iv = Records.openItem(v, where);
+    Records.ItemView iv = Records.openItem(key, v, where);
     if (iv.ttl() != null && expired(iv.ttl(), nowMillis)) {
       return null;
     }
@@ -154,7 +156,7 @@ abstract class EngineDb implements AtomicDb {
       if (ttl != null) {
         Item.checkTtl(ttl, "ttl of " + new Where(item.pk(), item.sk()));
       }
-      ops.add(KvOp.put(Space.ITEMS, k, Records.item(codec.encode(item.data()), ttl)));
+      ops.add(KvOp.put(Space.ITEMS, k, Records.item(k, codec.encode(item.data()), ttl)));
     }
     return ops;
   }
@@ -201,7 +203,7 @@ abstract class EngineDb implements AtomicDb {
     // Fast path: a committed lock with at least LOCK_REFRESH_SECONDS left is returned as read, with
     // no transaction. A read-only transaction would promise nothing more (its version, too, can
     // change the moment it returns) and costs a commit; creating or refreshing stays transactional.
-    ItemLock current = liveLock(key, kv.get(Space.LOCKS, k), clock.millis());
+    ItemLock current = liveLock(key, k, kv.get(Space.LOCKS, k), clock.millis());
     if (current != null) {
       return current;
     }
@@ -210,13 +212,13 @@ abstract class EngineDb implements AtomicDb {
         return kv.transact(
             t -> {
               long now = clock.millis();
-              ItemLock live = liveLock(key, t.getForUpdate(Space.LOCKS, k), now);
+              ItemLock live = liveLock(key, k, t.getForUpdate(Space.LOCKS, k), now);
               if (live != null) {
                 return live;
               }
               String version = newVersion();
               long ttl = Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS;
-              t.put(Space.LOCKS, k, Records.lock(version, ttl));
+              t.put(Space.LOCKS, k, Records.lock(k, version, ttl));
               return new ItemLock(key.pk(), key.sk(), version, ttl);
             });
       } catch (KvConflictException e) {
@@ -230,11 +232,11 @@ abstract class EngineDb implements AtomicDb {
   }
 
   /** The lock stored as {@code v} if it has at least LOCK_REFRESH_SECONDS left, else null. */
-  private static ItemLock liveLock(ItemKey key, byte[] v, long now) {
+  private static ItemLock liveLock(ItemKey key, byte[] k, byte[] v, long now) {
     if (v == null) {
       return null;
     }
-    Records.LockView lv = Records.openLock(v, new Where(key.pk(), key.sk()));
+    Records.LockView lv = Records.openLock(k, v, new Where(key.pk(), key.sk()));
     if (!expired(lv.ttl(), now) && lv.ttl() - Math.floorDiv(now, 1000) >= LOCK_REFRESH_SECONDS) {
       return new ItemLock(key.pk(), key.sk(), lv.version(), lv.ttl());
     }
@@ -289,7 +291,7 @@ abstract class EngineDb implements AtomicDb {
                     "the lock of " + where + " no longer exists (deleted or never taken); call"
                         + " getLock again");
               }
-              Records.LockView lv = Records.openLock(v, where);
+              Records.LockView lv = Records.openLock(lockKeys[i], v, where);
               if (!lv.version().equals(l.version())) {
                 throw new RaceConditionException(
                     "the lock of " + where + " has version " + lv.version() + ", not "
@@ -306,7 +308,7 @@ abstract class EngineDb implements AtomicDb {
             }
             long ttl = Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS;
             for (byte[] lk : lockKeys) {
-              t.put(Space.LOCKS, lk, Records.lock(newVersion(), ttl));
+              t.put(Space.LOCKS, lk, Records.lock(lk, newVersion(), ttl));
             }
             return null;
           });
@@ -366,7 +368,7 @@ abstract class EngineDb implements AtomicDb {
             while (cursor.next()) {
               byte[] k = cursor.key();
               String sk = new String(k, partLen, k.length - partLen, java.nio.charset.StandardCharsets.UTF_8);
-              Item item = decodeItem(pk, sk, cursor.value(), now);
+              Item item = decodeItem(pk, sk, k, cursor.value(), now);
               if (item != null) {
                 returned++;
                 action.accept(item);

@@ -26,7 +26,8 @@ import org.rocksdb.RocksDB;
 
 /**
  * A store written by format version 1 (src/test/resources/format-v1, made once by {@link
- * FormatV1Generator}) opens and reads back exactly what was written. Every later version must
+ * FormatV1Generator}) opens (which upgrades it to the current format) and reads back exactly
+ * what was written. Every later version must
  * keep passing this test: older formats are read forever.
  */
 class FormatV1Test {
@@ -101,6 +102,15 @@ class FormatV1Test {
       assertEquals("first", first.data());
       assertEquals(2, first.attempts());
     }
+  }
+
+  @Test
+  void openingUpgradesTheFixtureToTheCurrentFormat() throws Exception {
+    Path dir = copyFixture();
+    try (AtomicRocksDb db = FormatV1Generator.builder(dir).open()) {
+      assertEquals(io.github.atomicdb.internal.RocksKv.FORMAT_VERSION, ((io.github.atomicdb.internal.RocksKv) db.kv).storedFormatVersion());
+    }
+    FormatUpgradeTest.assertFullyUpgraded(dir);
   }
 
   @Test

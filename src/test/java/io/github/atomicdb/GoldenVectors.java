@@ -1,6 +1,7 @@
 package io.github.atomicdb;
 
 import io.github.atomicdb.contract.ContractTypes;
+import io.github.atomicdb.internal.FormatV1Records;
 import io.github.atomicdb.internal.KeyCodec;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.internal.ValueCodec;
@@ -32,9 +33,13 @@ final class GoldenVectors {
     v.put("V4", codec.encode(new BigDecimal("1.50")));
     v.put("V5", codec.encode(new ContractTypes.Point(3, 4)));
     v.put("V6", codec.encode(null));
-    v.put("I1", Records.item(codec.encode("hi"), null));
-    v.put("I2", Records.item(codec.encode(7), 1767225600L));
-    v.put("L1", Records.lock(RECEIPT, 1767312000L));
+    byte[] k1 = KeyCodec.encode("user#1", "profile");
+    v.put("I1", Records.item(k1, codec.encode("hi"), null));
+    v.put("I2", Records.item(k1, codec.encode(7), 1767225600L));
+    v.put("L1", Records.lock(k1, RECEIPT, 1767312000L));
+    v.put("J1", FormatV1Records.item(codec.encode("hi"), null));
+    v.put("J2", FormatV1Records.item(codec.encode(7), 1767225600L));
+    v.put("M1", FormatV1Records.lock(RECEIPT, 1767312000L));
     v.put("Q1", Records.entry(new Records.Entry(Records.READY, 0, 0, 1767225600000L, (byte) 0, "", codec.encode("job"))));
     v.put("Q2", Records.entry(new Records.Entry(Records.IN_FLIGHT, 1, 1767225900000L, 1767225600000L, (byte) 0, RECEIPT, codec.encode("job"))));
     byte[] jobs = KeyCodec.partition("jobs".getBytes(StandardCharsets.UTF_8));

@@ -167,7 +167,8 @@ class TortureSecurityTest {
       for (Object[] f : forged()) {
         String sk = (String) f[0];
         byte[] kryo = (byte[]) f[2];
-        db.kv.write(List.of(KvOp.put(Space.ITEMS, KeyCodec.encode("sec", sk), Records.item(kryo, null))));
+        byte[] ik = KeyCodec.encode("sec", sk);
+        db.kv.write(List.of(KvOp.put(Space.ITEMS, ik, Records.item(ik, kryo, null))));
         assertRefused("get " + sk, (String) f[1], "sec", sk, () -> db.get(ItemKey.of("sec", sk)));
         assertRefused("query " + sk, (String) f[1], "sec", sk,
             () -> db.query(Query.of("sec").withSkPrefix(sk)));
@@ -195,7 +196,8 @@ class TortureSecurityTest {
     withRaw(d, (raw) -> {
       for (Object[] f : forged()) {
         byte[] kryo = (byte[]) f[2];
-        raw.put("items", KeyCodec.encode("sec", (String) f[0]), Records.item(kryo, null));
+        byte[] ik = KeyCodec.encode("sec", (String) f[0]);
+        raw.put("items", ik, Records.item(ik, kryo, null));
         byte[] ek = KeyCodec.encode("secq-" + f[0], "e");
         raw.put("queue", ek, entryWith(raw.get("queue", ek), kryo));
       }
@@ -218,7 +220,8 @@ class TortureSecurityTest {
     try (AtomicMemoryDb db = memory()) {
       byte[] kryo = db.codec.encode(new ContractTypes.Point(7, 8));
       assertEquals(100, io.github.atomicdb.internal.ValueCodec.classIdAt(kryo, 0, kryo.length));
-      db.kv.write(List.of(KvOp.put(Space.ITEMS, KeyCodec.encode("sec", "ok"), Records.item(kryo, null))));
+      byte[] ik = KeyCodec.encode("sec", "ok");
+      db.kv.write(List.of(KvOp.put(Space.ITEMS, ik, Records.item(ik, kryo, null))));
       Object got = db.get(ItemKey.of("sec", "ok")).orElseThrow().data();
       assertTrue(got instanceof ContractTypes.Point, "got " + got);
     }

@@ -12,12 +12,27 @@ import java.util.zip.CRC32C;
 public final class Records {
   private Records() {}
 
-  /** Record format byte of items, locks, queue entries and counters written by this version. */
+  /** Record format byte of queue entries and counters written by this version. */
   public static final byte FORMAT = 1;
 
-  // ---------------------------------------------------------------- items (TTL row envelope)
+  /** Payload format byte of item records of store format 2 (the checksum covers the key). */
+  public static final byte ITEM_FORMAT = 2;
 
-  /** Bytes the item envelope adds around the payload (30 with a TTL). */
+  /** Payload format byte of lock records of store format 2 (TTL row envelope, keyed checksum). */
+  public static final byte LOCK_FORMAT = 2;
+
+  /** Checksum tag of item records ('I'); not stored. */
+  public static final byte ITEM_TAG = 0x49;
+
+  /** Checksum tag of lock records ('L'); not stored. */
+  public static final byte LOCK_TAG = 0x4C;
+
+  /** Payload format byte of item and lock records of store format 1; read only to migrate them. */
+  public static final byte FORMAT_V1 = 1;
+
+  // ---------------------------------------------------------------- TTL row envelope
+
+  /** Bytes the envelope adds around the payload (30 with a TTL). */
   public static final int ITEM_HEADER = 26;
 
   private static final int LOCAL_DELETION_TIME = 0x7FFFFFFF;
@@ -26,116 +41,176 @@ public final class Records {
   private static final byte MASK_EXPIRING = 0x02;
 
   /**
-   * The item envelope: Cassandra's row format with one column, so RocksDB's native
-   * CassandraCompactionFilter can drop it once expired.
+   * The envelope of items and locks: Cassandra's row format with one column, so RocksDB's native
+   * CassandraCompactionFilter drops the record once expired.
    *
    * <pre>
    * int32 0x7FFFFFFF | int64 0x8000000000000000 | u8 mask (0x00 plain, 0x02 expiring) | u8 0
    * | int64 timestamp (expiring: ttl seconds * 1e6; plain: 0) | int32 n | n bytes payload
    * | [expiring: int32 0]
-   * payload = u8 FORMAT | kryo bytes | int32 crc32c(timestamp bytes, FORMAT, kryo bytes)
+   * payload = u8 format | body
+   *     | int32 crc32c(u8 space tag, int32 key length, key, timestamp bytes, format, body)
    * </pre>
+   *
+   * The space tag ({@link #ITEM_TAG}, {@link #LOCK_TAG}) is not stored: it makes a record copied
+   * to the other space fail its checksum, as the key makes a record copied to another key fail.
    */
-  public static byte[] item(byte[] kryo, Long ttlSeconds) {
+  private static byte[] envelope(byte tag, byte[] key, byte format, byte[] body, Long ttlSeconds) {
     boolean expiring = ttlSeconds != null;
-    int n = 1 + kryo.length + 4;
+    int n = 1 + body.length + 4;
     ByteBuffer b = ByteBuffer.allocate(ITEM_HEADER + n + (expiring ? 4 : 0));
     b.putInt(LOCAL_DELETION_TIME);
     b.putLong(MARKED_FOR_DELETE_AT);
     b.put(expiring ? MASK_EXPIRING : MASK_PLAIN);
     b.put((byte) 0);
-    long ts = expiring ? Math.multiplyExact(ttlSeconds, 1_000_000L) : 0L;
-    b.putLong(ts);
+    b.putLong(expiring ? Math.multiplyExact(ttlSeconds, 1_000_000L) : 0L);
     b.putInt(n);
-    b.put(FORMAT);
-    b.put(kryo);
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 14, 8);
-    crc.update(b.array(), ITEM_HEADER, 1 + kryo.length);
-    b.putInt((int) crc.getValue());
+    b.put(format);
+    b.put(body);
+    b.putInt(keyedCrc(tag, key, b.array(), 1 + body.length));
     if (expiring) {
       b.putInt(0);
     }
     return b.array();
   }
 
-  /** A decoded item envelope: where the Kryo bytes are, and the ttl (null = none). */
-  public record ItemView(byte[] buf, int kryoOffset, int kryoLength, Long ttl) {}
+  /** CRC32C of the tag, int32 key length, key, the timestamp and the payload's first {@code len} bytes. */
+  private static int keyedCrc(byte tag, byte[] key, byte[] v, int len) {
+    CRC32C crc = new CRC32C();
+    crc.update(tag);
+    crc.update(ByteBuffer.allocate(4).putInt(key.length).array());
+    crc.update(key);
+    crc.update(v, 14, 8);
+    crc.update(v, ITEM_HEADER, len);
+    return (int) crc.getValue();
+  }
+
+  /** Where an envelope's body lies, and its ttl (null = none). */
+  private record Opened(int bodyOffset, int bodyLength, Long ttl) {}
 
   /**
-   * Checks and opens an item envelope.
+   * Checks an envelope; {@code key == null} checks a format-1 record (checksum without the key).
    *
    * @throws CorruptDataException naming {@code where} if any byte is off
    */
-  public static ItemView openItem(byte[] v, Object where) {
+  private static Opened openEnvelope(
+      byte tag, byte[] key, byte[] v, Object where, String kind, byte format) {
     if (v.length < ITEM_HEADER + 5) {
-      throw corrupt(where, "item record is " + v.length + " bytes, shorter than its header");
+      throw corrupt(where, kind + " record is " + v.length + " bytes, shorter than its header");
     }
     ByteBuffer b = ByteBuffer.wrap(v);
     if (b.getInt(0) != LOCAL_DELETION_TIME || b.getLong(4) != MARKED_FOR_DELETE_AT) {
-      throw corrupt(where, "item record does not start with the row envelope");
+      throw corrupt(where, kind + " record does not start with the row envelope");
     }
     byte mask = b.get(12);
     if ((mask != MASK_PLAIN && mask != MASK_EXPIRING) || b.get(13) != 0) {
-      throw corrupt(where, "item record has column mask " + mask);
+      throw corrupt(where, kind + " record has column mask " + mask);
     }
     boolean expiring = mask == MASK_EXPIRING;
     long ts = b.getLong(14);
     int n = b.getInt(22);
-    if (n < 5 || ITEM_HEADER + n + (expiring ? 4 : 0) != v.length) {
-      throw corrupt(where, "item record length " + n + " does not match its size " + v.length);
+    if (n < 5 || ITEM_HEADER + (long) n + (expiring ? 4 : 0) != v.length) {
+      throw corrupt(where, kind + " record length " + n + " does not match its size " + v.length);
     }
-    if (v[ITEM_HEADER] != FORMAT) {
-      throw corrupt(
-          where, "item payload has format " + v[ITEM_HEADER] + "; this version reads " + FORMAT);
+    if (v[ITEM_HEADER] != format) {
+      throw corrupt(where, kind + " record has format " + v[ITEM_HEADER] + " where format " + format
+          + " is expected");
     }
-    CRC32C crc = new CRC32C();
-    crc.update(v, 14, 8);
-    crc.update(v, ITEM_HEADER, n - 4);
-    if ((int) crc.getValue() != b.getInt(ITEM_HEADER + n - 4)) {
-      throw corrupt(where, "item record checksum mismatch");
+    int crc;
+    if (key == null) {
+      CRC32C c = new CRC32C();
+      c.update(v, 14, 8);
+      c.update(v, ITEM_HEADER, n - 4);
+      crc = (int) c.getValue();
+    } else {
+      crc = keyedCrc(tag, key, v, n - 4);
+    }
+    if (crc != b.getInt(ITEM_HEADER + n - 4)) {
+      throw corrupt(where, kind + " record checksum mismatch (damaged, or not written for this key)");
     }
     Long ttl = null;
-    if (expiring && b.getInt(ITEM_HEADER + n) != 0) {
-      throw corrupt(where, "item record has a non-zero column ttl");
-    }
     if (expiring) {
       // Not covered by the checksum, but read by the TTL compaction filter (expiry = timestamp +
-      // ttl): a damaged value there could make compaction drop a live item, so it must stay 0.
+      // ttl): a damaged value there could make compaction drop a live record, so it must stay 0.
       if (b.getInt(v.length - 4) != 0) {
-        throw corrupt(where, "item record has Cassandra ttl " + b.getInt(v.length - 4) + ", not 0");
+        throw corrupt(where, kind + " record has Cassandra ttl " + b.getInt(v.length - 4) + ", not 0");
       }
       if (ts % 1_000_000L != 0) {
-        throw corrupt(where, "item expiry " + ts + " is not whole seconds");
+        throw corrupt(where, kind + " expiry " + ts + " is not whole seconds");
       }
       ttl = ts / 1_000_000L;
     } else if (ts != 0) {
-      throw corrupt(where, "plain item record has timestamp " + ts);
+      throw corrupt(where, "plain " + kind + " record has timestamp " + ts);
     }
-    return new ItemView(v, ITEM_HEADER + 1, n - 5, ttl);
+    return new Opened(ITEM_HEADER + 1, n - 5, ttl);
+  }
+
+  // ---------------------------------------------------------------- items
+
+  /** The item record of {@code kryo} stored at {@code key}; {@code ttlSeconds} null = no expiry. */
+  public static byte[] item(byte[] key, byte[] kryo, Long ttlSeconds) {
+    return envelope(ITEM_TAG, key, ITEM_FORMAT, kryo, ttlSeconds);
+  }
+
+  /** A decoded item envelope: where the Kryo bytes are, and the ttl (null = none). */
+  public record ItemView(byte[] buf, int kryoOffset, int kryoLength, Long ttl) {}
+
+  /**
+   * Checks and opens the item record stored at {@code key}.
+   *
+   * @throws CorruptDataException naming {@code where} if any byte is off, or the record was
+   *     written for another key
+   */
+  public static ItemView openItem(byte[] key, byte[] v, Object where) {
+    Opened o = openEnvelope(ITEM_TAG, key, v, where, "item", ITEM_FORMAT);
+    return new ItemView(v, o.bodyOffset(), o.bodyLength(), o.ttl());
+  }
+
+  /** Checks and opens an item record of store format 1 (checksum without the key). */
+  public static ItemView openItemV1(byte[] v, Object where) {
+    Opened o = openEnvelope(ITEM_TAG, null, v, where, "item", FORMAT_V1);
+    return new ItemView(v, o.bodyOffset(), o.bodyLength(), o.ttl());
   }
 
   // ---------------------------------------------------------------- locks
 
-  /** Lock record: {@code u8 FORMAT | int64 ttl seconds | version UTF-8 | int32 crc32c(all before)}. */
-  public static byte[] lock(String version, long ttlSeconds) {
-    byte[] ver = version.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + ver.length + 4);
-    b.put(FORMAT).putLong(ttlSeconds).put(ver);
-    b.putInt(crc(b.array(), 0, b.position()));
-    return b.array();
+  /**
+   * The lock record stored at {@code key}: the TTL row envelope, always expiring at {@code
+   * ttlSeconds}, whose body is the version in UTF-8. The envelope lets the compaction filter
+   * drop expired locks, as it drops expired items.
+   */
+  public static byte[] lock(byte[] key, String version, long ttlSeconds) {
+    return envelope(LOCK_TAG, key, LOCK_FORMAT, version.getBytes(StandardCharsets.UTF_8), ttlSeconds);
   }
 
   /** A decoded lock record. */
   public record LockView(String version, long ttl) {}
 
-  public static LockView openLock(byte[] v, Object where) {
-    if (v.length < 13 || v[0] != FORMAT) {
-      throw corrupt(where, "lock record is malformed");
+  /**
+   * Checks and opens the lock record stored at {@code key}.
+   *
+   * @throws CorruptDataException naming {@code where} if any byte is off, the record was written
+   *     for another key, or it has no expiry
+   */
+  public static LockView openLock(byte[] key, byte[] v, Object where) {
+    Opened o = openEnvelope(LOCK_TAG, key, v, where, "lock", LOCK_FORMAT);
+    if (o.ttl() == null) {
+      throw corrupt(where, "lock record has no expiry");
+    }
+    return new LockView(new String(v, o.bodyOffset(), o.bodyLength(), StandardCharsets.UTF_8), o.ttl());
+  }
+
+  /**
+   * Checks and opens a lock record of store format 1: {@code u8 0x01 | int64 ttl seconds | version
+   * UTF-8 | int32 crc32c(all before)}.
+   */
+  public static LockView openLockV1(byte[] v, Object where) {
+    if (v.length < 13 || v[0] != FORMAT_V1) {
+      throw corrupt(where, "format-1 lock record is malformed");
     }
     ByteBuffer b = ByteBuffer.wrap(v);
     if (crc(v, 0, v.length - 4) != b.getInt(v.length - 4)) {
-      throw corrupt(where, "lock record checksum mismatch");
+      throw corrupt(where, "format-1 lock record checksum mismatch");
     }
     return new LockView(new String(v, 9, v.length - 13, StandardCharsets.UTF_8), b.getLong(1));
   }

@@ -79,10 +79,29 @@ final class RocksDirectory {
   }
 
   /**
-   * Checks, without writing anything, that {@code dir} holds an atomic-db store this version
-   * can read. True when it holds an interrupted creation of one (to be finished).
+   * What {@link #inspect} found.
+   *
+   * @param create the directory holds an interrupted creation of a store (to be finished)
+   * @param format the store format version in {@code meta} (0 when {@code create})
+   * @param upgradeFrom the version an interrupted upgrade started from, or 0 when none
    */
-  static boolean inspect(Path dir) {
+  record Inspection(boolean create, int format, int upgradeFrom) {
+    /** True when the store must be upgraded (or an interrupted upgrade finished) before use. */
+    boolean needsUpgrade() {
+      return !create && (format < RocksKv.FORMAT_VERSION || upgradeFrom != 0);
+    }
+
+    /** The version the upgrade starts from. */
+    int upgradeStart() {
+      return upgradeFrom != 0 ? upgradeFrom : format;
+    }
+  }
+
+  /**
+   * Checks, without writing anything, that {@code dir} holds an atomic-db store this version
+   * can read (possibly after an upgrade).
+   */
+  static Inspection inspect(Path dir) {
     List<byte[]> names;
     try (Options o = new Options()) {
       names = RocksDB.listColumnFamilies(o, dir.toString());
@@ -127,7 +146,7 @@ final class RocksDirectory {
               }
             }
           }
-          return true; // our creation was interrupted before the marker: finish it
+          return new Inspection(true, 0, 0); // creation interrupted before the marker: finish it
         }
         if (magic == null || !Arrays.equals(magic, RocksKv.MAGIC)) {
           throw notOurs(dir, "its meta column family holds no atomic-db marker");
@@ -151,7 +170,17 @@ final class RocksDirectory {
               "cannot open atomic-db store in " + dir + ": its format record says version "
                   + version + ", which no atomic-db writes; the directory was left untouched");
         }
-        return false;
+        byte[] from = ro.get(meta, RocksKv.UPGRADE_FROM_KEY);
+        int upgradeFrom = 0;
+        if (from != null) {
+          upgradeFrom = from.length == 4 ? ByteBuffer.wrap(from).getInt() : -1;
+          if (upgradeFrom < 1 || upgradeFrom >= version) {
+            throw new AtomicDbException(
+                "cannot open atomic-db store in " + dir + ": its upgrade record is damaged ("
+                    + KeyCodec.hex(from) + " for format " + version + "); it was left untouched");
+          }
+        }
+        return new Inspection(false, version, upgradeFrom);
       } catch (RocksDBException e) {
         throw RocksErrors.map("read-only check before open", dir, e);
       } finally {

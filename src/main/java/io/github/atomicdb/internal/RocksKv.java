@@ -55,11 +55,17 @@ import org.rocksdb.WriteOptions;
  * The RocksDB backend.
  *
  * Layout: one OptimisticTransactionDB, column families "default" (unused), "meta", "items",
- * "locks", "queue", "qindex" (data-format.md). "items" carries the native
+ * "locks", "queue", "qindex" (data-format.md). "items" and "locks" carry the native
  * CassandraCompactionFilter(purge_ttl_on_expiration=true, gc_grace=0), which drops every value
- * whose envelope (Records.item) has expired by the wall clock at compaction time; no other
- * family has a filter, because that filter deletes any value not in its row format. Periodic
- * compaction (1 day) bounds how long expired bytes stay on disk.
+ * whose envelope (Records.item, Records.lock) has expired by the wall clock at compaction time;
+ * the queue families have no filter, because that filter deletes any value not in its row
+ * format. Periodic compaction (1 day) bounds how long expired bytes stay on disk. Locks expire
+ * at most 24 h after their last refresh, so a lock record outlives its last use (and the item
+ * it guarded) by at most a day plus the compaction period.
+ *
+ * Upgrades: a store of an older format is converted at open, before anything else reads it
+ * (FormatUpgrade, with the mark-run-unmark protocol that makes a crash mid-way resumable); the
+ * locks family is opened without its filter meanwhile, since format-1 lock records are not rows.
  *
  * Opening (RocksDirectory) never changes a directory that is not ours: an existing, non-empty
  * directory must hold a RocksDB (CURRENT file) whose column families are a subset of ours
@@ -120,13 +126,18 @@ public final class RocksKv implements KvStore {
     RocksDB.loadLibrary();
   }
 
-  /** The store format version this code writes; it reads every version up to this one. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The store format version this code writes; a store of an older version is upgraded to it at
+   * open (see {@link FormatUpgrade}), a newer one refused.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   /** meta key holding {@link #MAGIC}. */
   static final byte[] MAGIC_KEY = "magic".getBytes(StandardCharsets.US_ASCII);
   /** meta key holding the format version, int32 big-endian. */
   static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
+  /** meta key present only while an upgrade runs: the version it started from, int32. */
+  static final byte[] UPGRADE_FROM_KEY = "upgrade-from".getBytes(StandardCharsets.US_ASCII);
   /** The marker that tells our RocksDB from any other. */
   static final byte[] MAGIC = "io.github.atomicdb".getBytes(StandardCharsets.US_ASCII);
 
@@ -190,15 +201,25 @@ public final class RocksKv implements KvStore {
   // ------------------------------------------------------------------ opening
 
   /**
-   * Opens (creating if missing or empty) the store in {@code dir}.
-   *
-   * @throws AtomicDbException naming {@code dir} if it is not ours, was written by a newer
-   *     version, is damaged, or is already open by this or another process; the directory is
-   *     then left as it was
+   * Opens (creating if missing or empty) the store in {@code dir}; a store of an older format
+   * is refused (see {@link #open(Path, Settings, FormatUpgrade)}).
    */
   public static RocksKv open(Path dir, Settings settings) {
+    return open(dir, settings, FormatUpgrade.NONE);
+  }
+
+  /**
+   * Opens (creating if missing or empty) the store in {@code dir}, first upgrading a store of an
+   * older format version (or finishing an upgrade a crash interrupted) with {@code upgrade}.
+   *
+   * @throws AtomicDbException naming {@code dir} if it is not ours, was written by a newer
+   *     version, is of an older version {@code upgrade} does not cover, is damaged, or is already
+   *     open by this or another process; the directory is then left as it was
+   */
+  public static RocksKv open(Path dir, Settings settings, FormatUpgrade upgrade) {
     Objects.requireNonNull(dir, "dir must not be null");
     Objects.requireNonNull(settings, "settings must not be null");
+    Objects.requireNonNull(upgrade, "upgrade must not be null");
     Path abs = dir.toAbsolutePath().normalize();
     boolean fresh = RocksDirectory.prepare(abs);
     Path key;
@@ -212,12 +233,40 @@ public final class RocksKv implements KvStore {
     }
     try {
       if (!fresh) {
-        fresh = RocksDirectory.inspect(abs);
+        RocksDirectory.Inspection found = RocksDirectory.inspect(abs);
+        fresh = found.create();
+        if (found.needsUpgrade()) {
+          upgrade(abs, key, settings, found.upgradeStart(), upgrade);
+        }
       }
-      return new RocksKv(abs, key, settings, fresh);
+      return new RocksKv(abs, key, settings, fresh, true);
     } catch (RuntimeException | Error e) {
       OPEN_DIRS.remove(key);
       throw e;
+    }
+  }
+
+  /**
+   * Upgrades the store from format {@code from}: marks it (format = new, upgrade-from = from),
+   * runs the steps, flushes, removes the mark. The locks family is opened without its TTL filter
+   * meanwhile, because that filter would drop format-1 lock records (they are not in its row
+   * format) if a compaction ran before they are converted.
+   */
+  private static void upgrade(Path dir, Path lockKey, Settings settings, int from, FormatUpgrade upgrade) {
+    if (!upgrade.covers(from, FORMAT_VERSION)) {
+      throw new AtomicDbException(
+          "cannot open atomic-db store in " + dir + ": it has data format " + from + " and this"
+              + " way of opening it cannot upgrade it; open it with AtomicRocksDb, which upgrades"
+              + " it to format " + FORMAT_VERSION + ". The directory was left untouched");
+    }
+    RocksKv kv = new RocksKv(dir, lockKey, settings, false, false);
+    try {
+      kv.writeFormat(FORMAT_VERSION, from);
+      upgrade.run(kv, from, FORMAT_VERSION, "the atomic-db store in " + dir);
+      kv.flush();
+      kv.writeFormat(FORMAT_VERSION, 0);
+    } finally {
+      kv.shutdown(false);
     }
   }
 
@@ -226,7 +275,8 @@ public final class RocksKv implements KvStore {
     return nativeObject;
   }
 
-  private RocksKv(Path dir, Path lockKey, Settings s, boolean create) {
+  /** @param lockTtlFilter attach the TTL compaction filter to the locks family (format 2 on) */
+  private RocksKv(Path dir, Path lockKey, Settings s, boolean create, boolean lockTtlFilter) {
     this.dir = dir;
     this.lockKey = lockKey;
     try {
@@ -246,6 +296,15 @@ public final class RocksKv implements KvStore {
           .setWriteBufferSize(s.writeBufferBytes())
           .setCompactionFilter(ttlFilter)
           .setPeriodicCompactionSeconds(PERIODIC_COMPACTION_SECONDS);
+      ColumnFamilyOptions locksOptions = own(columnFamilyOptions(DEFAULT_L0_TRIGGER))
+          .setTableFormatConfig(table)
+          .setCompressionType(compression)
+          .setWriteBufferSize(s.writeBufferBytes());
+      if (lockTtlFilter) {
+        locksOptions
+            .setCompactionFilter(ttlFilter)
+            .setPeriodicCompactionSeconds(PERIODIC_COMPACTION_SECONDS);
+      }
       ColumnFamilyOptions otherOptions = own(columnFamilyOptions(DEFAULT_L0_TRIGGER))
           .setTableFormatConfig(table)
           .setCompressionType(compression)
@@ -268,8 +327,11 @@ public final class RocksKv implements KvStore {
       for (Space sp : Space.values()) {
         descs.add(new ColumnFamilyDescriptor(
             CF_NAMES.get(sp).getBytes(StandardCharsets.US_ASCII),
-            sp == Space.ITEMS ? itemsOptions
-                : sp == Space.QUEUE || sp == Space.QINDEX ? queueOptions : otherOptions));
+            switch (sp) {
+              case ITEMS -> itemsOptions;
+              case LOCKS -> locksOptions;
+              case QUEUE, QINDEX -> queueOptions;
+            }));
       }
       writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
       txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
@@ -279,7 +341,7 @@ public final class RocksKv implements KvStore {
         bySpace.put(Space.values()[i], handles.get(2 + i));
       }
       if (create) {
-        writeMeta();
+        writeMeta(FORMAT_VERSION, 0);
       }
     } catch (RocksDBException e) {
       releaseAll();
@@ -307,15 +369,34 @@ public final class RocksKv implements KvStore {
     }
   }
 
-  /** Writes the marker and format version durably, and flushes them out of the WAL. */
-  private void writeMeta() throws RocksDBException {
+  /**
+   * Writes the marker, the format version and the upgrade mark (removed when {@code upgradeFrom}
+   * is 0) durably, and flushes them out of the WAL.
+   */
+  private void writeMeta(int format, int upgradeFrom) throws RocksDBException {
     try (WriteBatch b = new WriteBatch();
         WriteOptions sync = new WriteOptions().setSync(true);
         FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
       b.put(metaHandle, MAGIC_KEY, MAGIC);
-      b.put(metaHandle, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+      b.put(metaHandle, FORMAT_KEY, ByteBuffer.allocate(4).putInt(format).array());
+      if (upgradeFrom == 0) {
+        b.delete(metaHandle, UPGRADE_FROM_KEY);
+      } else {
+        b.put(metaHandle, UPGRADE_FROM_KEY, ByteBuffer.allocate(4).putInt(upgradeFrom).array());
+      }
       db.write(sync, b);
       db.flush(fo, metaHandle);
+    }
+  }
+
+  private void writeFormat(int format, int upgradeFrom) {
+    Lock l = enter();
+    try {
+      writeMeta(format, upgradeFrom);
+    } catch (RocksDBException e) {
+      throw RocksErrors.map("write format version", dir, e);
+    } finally {
+      l.unlock();
     }
   }
 
@@ -893,6 +974,11 @@ public final class RocksKv implements KvStore {
    */
   @Override
   public void close() {
+    shutdown(true);
+  }
+
+  /** Closes; {@code releaseDir} false keeps the directory registered as open in this JVM. */
+  private void shutdown(boolean releaseDir) {
     if (rw.getReadHoldCount() > 0) {
       throw new IllegalStateException(
           "close() of the store in " + dir + " called from inside one of its own calls");
@@ -907,7 +993,9 @@ public final class RocksKv implements KvStore {
         c.release(KILLED);
       }
       releaseAll();
-      OPEN_DIRS.remove(lockKey);
+      if (releaseDir) {
+        OPEN_DIRS.remove(lockKey);
+      }
     } finally {
       rw.writeLock().unlock();
     }

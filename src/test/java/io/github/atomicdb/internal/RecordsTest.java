@@ -27,19 +27,50 @@ class RecordsTest {
     }
   }
 
+  private static final byte[] KEY = KeyCodec.encode("pk", "sk");
+  private static final byte[] OTHER = KeyCodec.encode("pk", "sk2");
+
   @Test
   void itemEnvelopes() {
-    everyBitFlipIsCaught(Records.item(codec.encode("some data"), null), r -> Records.openItem(r, "KEY"));
-    everyBitFlipIsCaught(Records.item(codec.encode(12345L), 1767225600L), r -> Records.openItem(r, "KEY"));
-    Records.ItemView v = Records.openItem(Records.item(codec.encode("x"), 99L), "KEY");
+    everyBitFlipIsCaught(Records.item(KEY, codec.encode("some data"), null), r -> Records.openItem(KEY, r, "KEY"));
+    everyBitFlipIsCaught(Records.item(KEY, codec.encode(12345L), 1767225600L), r -> Records.openItem(KEY, r, "KEY"));
+    Records.ItemView v = Records.openItem(KEY, Records.item(KEY, codec.encode("x"), 99L), "KEY");
     assertEquals(99L, v.ttl());
     assertEquals("x", codec.decode(v.buf(), v.kryoOffset(), v.kryoLength(), "KEY"));
   }
 
   @Test
   void locks() {
-    everyBitFlipIsCaught(Records.lock("01ARZ3NDEKTSV4RRFFQ69G5FAV", 1767312000L), r -> Records.openLock(r, "KEY"));
-    assertEquals(new Records.LockView("v1", 5L), Records.openLock(Records.lock("v1", 5L), "KEY"));
+    everyBitFlipIsCaught(Records.lock(KEY, "01ARZ3NDEKTSV4RRFFQ69G5FAV", 1767312000L), r -> Records.openLock(KEY, r, "KEY"));
+    assertEquals(new Records.LockView("v1", 5L), Records.openLock(KEY, Records.lock(KEY, "v1", 5L), "KEY"));
+  }
+
+  /** A record copied to another key does not read as valid there. */
+  @Test
+  void checksumsCoverTheKey() {
+    byte[] item = Records.item(KEY, codec.encode("x"), 99L);
+    CorruptDataException e = assertThrows(CorruptDataException.class, () -> Records.openItem(OTHER, item, "KEY"));
+    assertTrue(e.getMessage().contains("not written for this key"), e.getMessage());
+    byte[] lock = Records.lock(KEY, "v1", 5L);
+    assertThrows(CorruptDataException.class, () -> Records.openLock(OTHER, lock, "KEY"));
+    assertThrows(CorruptDataException.class, () -> Records.openLock(KEY, item, "KEY"), "an item is no lock");
+    assertThrows(CorruptDataException.class, () -> Records.openItem(KEY, lock, "KEY"), "a lock is no item");
+    // the key's length is covered too: the same bytes split differently between key and value
+    assertThrows(CorruptDataException.class,
+        () -> Records.openItem(KeyCodec.encode("pk", "s"), Records.item(KEY, new byte[] {1}, null), "KEY"));
+  }
+
+  /** Format-1 records read only through the format-1 readers, which the upgrade uses. */
+  @Test
+  void format1RecordsReadOnlyThroughTheirOwnReaders() {
+    byte[] item = FormatV1Records.item(codec.encode(7), 1767225600L);
+    everyBitFlipIsCaught(item, r -> Records.openItemV1(r, "KEY"));
+    assertEquals(1767225600L, Records.openItemV1(item, "KEY").ttl());
+    assertThrows(CorruptDataException.class, () -> Records.openItem(KEY, item, "KEY"));
+    byte[] lock = FormatV1Records.lock("v1", 5L);
+    everyBitFlipIsCaught(lock, r -> Records.openLockV1(r, "KEY"));
+    assertEquals(new Records.LockView("v1", 5L), Records.openLockV1(lock, "KEY"));
+    assertThrows(CorruptDataException.class, () -> Records.openLock(KEY, lock, "KEY"));
   }
 
   @Test

@@ -46,9 +46,11 @@ class ValueCodecTest {
   void unknownIdOnReadNamesTheIdAndTheRecord() {
     byte[] written = new ValueCodec(Map.of(ContractTypes.Point.class, 100)).encode(new ContractTypes.Point(1, 2));
     ValueCodec reader = new ValueCodec(Map.of());
-    CorruptDataException e =
-        assertThrows(CorruptDataException.class, () -> reader.decode(written, 0, written.length, "(pk 'p', sk 's')"));
+    io.github.atomicdb.UnregisteredTypeException e = assertThrows(io.github.atomicdb.UnregisteredTypeException.class,
+        () -> reader.decode(written, 0, written.length, "(pk 'p', sk 's')"));
+    assertEquals(100, e.classId());
     assertTrue(e.getMessage().contains("class id 100"), e.getMessage());
+    assertTrue(e.getMessage().contains("register(type, 100)"), e.getMessage());
     assertTrue(e.getMessage().contains("(pk 'p', sk 's')"), e.getMessage());
   }
 

@@ -98,8 +98,8 @@ final class ImportCommand implements Callable<Integer> {
               p.step(1, "records");
               continue;
             }
-            items.add(KvOp.put(Space.ITEMS, KeyCodec.encode(it.pk(), it.sk()),
-                Records.item(kryo(raw.codec, it.value()), it.ttl())));
+            byte[] ik = KeyCodec.encode(it.pk(), it.sk());
+            items.add(KvOp.put(Space.ITEMS, ik, Records.item(ik, kryo(raw.codec, it.value()), it.ttl())));
             if (items.size() >= BATCH) {
               raw.kv.write(items);
               itemsWritten += items.size();

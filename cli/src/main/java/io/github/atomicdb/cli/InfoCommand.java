@@ -48,7 +48,7 @@ final class InfoCommand implements Callable<Integer> {
       long[] entries = new long[1];
       try (Progress p = new Progress(spec.commandLine().getErr(), !json && Progress.terminal(), "counting", 0)) {
         raw.forEach(Space.ITEMS, kv -> {
-          Long ttl = Records.openItem(kv[1], "item").ttl();
+          Long ttl = Records.openItem(kv[0], kv[1], "item").ttl();
           items[ttl != null && now > ttl * 1000L ? 1 : 0]++;
           p.step(1, "records");
         });

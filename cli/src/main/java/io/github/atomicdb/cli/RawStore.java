@@ -69,7 +69,7 @@ final class RawStore {
   /** Decodes an item record; null if expired at {@code nowMillis}. */
   StoredItem item(String pk, String sk, byte[] v, long nowMillis) {
     Object where = "(pk '" + pk + "', sk '" + sk + "')";
-    Records.ItemView iv = Records.openItem(v, where);
+    Records.ItemView iv = Records.openItem(KeyCodec.encode(pk, sk), v, where);
     if (iv.ttl() != null && nowMillis > iv.ttl() * 1000L) {
       return null;
     }

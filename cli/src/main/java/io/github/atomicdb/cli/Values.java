@@ -1,6 +1,7 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.CorruptDataException;
+import io.github.atomicdb.UnregisteredTypeException;
 import io.github.atomicdb.internal.ValueCodec;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -79,11 +80,8 @@ final class Values {
     }
     try {
       return codec.decode(buf, off, len, where);
-    } catch (CorruptDataException e) {
-      if (String.valueOf(e.getMessage()).contains("which is not registered")) {
-        return new Raw(id, Arrays.copyOfRange(buf, off, off + len));
-      }
-      throw e;
+    } catch (UnregisteredTypeException e) {
+      return new Raw(id, Arrays.copyOfRange(buf, off, off + len));
     }
   }
 

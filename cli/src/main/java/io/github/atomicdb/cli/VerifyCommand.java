@@ -120,10 +120,10 @@ final class VerifyCommand implements Callable<Integer> {
             try {
               switch (space) {
                 case ITEMS -> {
-                  Records.ItemView iv = Records.openItem(v, key);
+                  Records.ItemView iv = Records.openItem(k, v, key);
                   Values.decode(raw.codec, iv.buf(), iv.kryoOffset(), iv.kryoLength(), key);
                 }
-                case LOCKS -> Records.openLock(v, key);
+                case LOCKS -> Records.openLock(k, v, key);
                 case QUEUE -> {
                   RawStore.StoredEntry e = raw.entry(k, v);
                   long[] t = tally.computeIfAbsent(e.pk(), x -> new long[3]);

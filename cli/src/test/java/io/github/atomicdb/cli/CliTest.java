@@ -130,7 +130,7 @@ class CliTest {
     Path dir = sampleStore();
     Cli.Result r = Cli.run("info", dir.toString());
     assertEquals(0, r.code(), r::toString);
-    assertTrue(r.out().contains("format version  1"), r::toString);
+    assertTrue(r.out().contains("format version  2"), r::toString);
     // The expired item is invisible; compaction may already have removed it from disk.
     assertTrue(r.out().matches("(?s).*\nitems +5( \\(\\+ 1 expired.*)?\n.*"), r::toString);
     assertTrue(r.out().matches("(?s).*\njobs +2 +1 +0 .*"), r::toString);
