@@ -20,8 +20,14 @@ final class ChildJvm implements AutoCloseable {
   private final Thread reader;
 
   ChildJvm(Class<?> main, String... args) throws IOException {
+    this(List.of(), main, args);
+  }
+
+  /** A child with extra JVM options (e.g. {@code -Djava.io.tmpdir=...}). */
+  ChildJvm(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
     cmd.add("-Xmx128m");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-cp");

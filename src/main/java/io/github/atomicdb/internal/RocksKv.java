@@ -123,7 +123,7 @@ public final class RocksKv implements KvStore {
   }
 
   static {
-    RocksDB.loadLibrary();
+    NativeLibrary.load(); // one reused copy: a crash leaves no 17 MB file behind
   }
 
   /**
