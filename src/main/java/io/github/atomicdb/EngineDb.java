@@ -32,6 +32,10 @@ import java.util.stream.StreamSupport;
  *   mean the same to getLock and setAtomic). getLock and setAtomic are optimistic
  *   transactions that getForUpdate every lock they depend on, so correctness never rests on a
  *   JVM lock and holds over a backend shared by several processes.
+ * Damaged records: every read that meets a damaged item or lock throws CorruptDataException
+ *   carrying its key (a query or stream over its range too: skipping it would return a result
+ *   that silently lacks an item). delete and set never read what they replace, so they always
+ *   clear a damaged record; that is the way out, and the exception names the key to pass.
  * Queue: see QueueEngine.
  * Time: every expiry decision reads the injected Clock (epoch millis); ttl values are seconds.
  * Lifecycle: close() is idempotent; every call afterwards throws IllegalStateException.
@@ -106,12 +110,21 @@ abstract class EngineDb implements AtomicDb {
       return null;
     }
     Object where = new Where(pk, sk);
-    Records.ItemView iv = Records.openItem(key, v, where);
-    if (iv.ttl() != null && expired(iv.ttl(), nowMillis)) {
-      return null;
+    try {
+      Records.ItemView iv = Records.openItem(key, v, where);
+      if (iv.ttl() != null && expired(iv.ttl(), nowMillis)) {
+        return null;
+      }
+      Object data = codec.decode(iv.buf(), iv.kryoOffset(), iv.kryoLength(), where);
+      return new Item(pk, sk, data, iv.ttl());
+    } catch (CorruptDataException e) {
+      throw withKey(e, pk, sk);
     }
-    Object data = codec.decode(iv.buf(), iv.kryoOffset(), iv.kryoLength(), where);
-    return new Item(pk, sk, data, iv.ttl());
+  }
+
+  /** {@code e} carrying the key of the damaged item or lock. */
+  static CorruptDataException withKey(CorruptDataException e, String pk, String sk) {
+    return e.key().isPresent() ? e : new CorruptDataException(e.getMessage(), new ItemKey(pk, sk), e);
   }
 
   static boolean expired(long ttlSeconds, long nowMillis) {
@@ -236,7 +249,12 @@ abstract class EngineDb implements AtomicDb {
     if (v == null) {
       return null;
     }
-    Records.LockView lv = Records.openLock(k, v, new Where(key.pk(), key.sk()));
+    Records.LockView lv;
+    try {
+      lv = Records.openLock(k, v, new Where(key.pk(), key.sk()));
+    } catch (CorruptDataException e) {
+      throw withKey(e, key.pk(), key.sk());
+    }
     if (!expired(lv.ttl(), now) && lv.ttl() - Math.floorDiv(now, 1000) >= LOCK_REFRESH_SECONDS) {
       return new ItemLock(key.pk(), key.sk(), lv.version(), lv.ttl());
     }
@@ -291,7 +309,12 @@ abstract class EngineDb implements AtomicDb {
                     "the lock of " + where + " no longer exists (deleted or never taken); call"
                         + " getLock again");
               }
-              Records.LockView lv = Records.openLock(lockKeys[i], v, where);
+              Records.LockView lv;
+              try {
+                lv = Records.openLock(lockKeys[i], v, where);
+              } catch (CorruptDataException e) {
+                throw withKey(e, l.pk(), l.sk());
+              }
               if (!lv.version().equals(l.version())) {
                 throw new RaceConditionException(
                     "the lock of " + where + " has version " + lv.version() + ", not "
