@@ -1,5 +1,6 @@
 package io.github.atomicdb;
 
+import io.github.atomicdb.internal.QueueFormatV1;
 import io.github.atomicdb.internal.Registrations;
 import io.github.atomicdb.internal.RocksKv;
 import io.github.atomicdb.internal.ValueCodec;
@@ -218,6 +219,11 @@ public final class AtomicRocksDb extends EngineDb {
           RocksKv.open(
               dir, new RocksKv.Settings(syncWrites, blockCacheBytes, compression, writeBufferBytes));
       try {
+        if (kv.storedFormatVersion() == 1) {
+          // A store of format 1 holds queue records of format 1: converted before the engine
+          // reads them (idempotent, so a crash during it is harmless).
+          QueueFormatV1.migrateQueueSpaces(kv);
+        }
         return new AtomicRocksDb(kv, clock, codec);
       } catch (RuntimeException | Error e) {
         kv.close();
