@@ -42,6 +42,8 @@ class QueueCommitTest {
     final AtomicInteger transactions = new AtomicInteger();
     /** Conflict every transaction while this says so. */
     volatile Supplier<Boolean> conflict = () -> false;
+    /** Where each scan of QINDEX started. */
+    final List<byte[]> indexScans = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Runs before each write. */
     volatile Runnable beforeWrite = () -> {};
 
@@ -66,6 +68,9 @@ class QueueCommitTest {
 
     @Override
     public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
+      if (space == Space.QINDEX) {
+        indexScans.add(from);
+      }
       return inner.scan(space, from, to, reverse, limitHint);
     }
 
@@ -115,6 +120,36 @@ class QueueCommitTest {
     assertEquals(6, kv.writes.get(), "push, pull and ack: one write each");
     assertEquals(new QueueStats(0, 0, 0, 0), q.stats("jobs"));
     assertEquals(6, kv.writes.get(), "stats writes nothing");
+  }
+
+  @Test
+  void onASingleWriterStorePullsStartPastTheKeysEarlierPullsAndAcksDeleted() {
+    // On an LSM store deleted keys stay as tombstones until compaction; a scan from the front of
+    // the queue's indexes would step over every entry ever consumed.
+    Probe kv = new Probe(true);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    byte[] part = io.github.atomicdb.internal.QueueLayout.part("jobs");
+    String previous = null;
+    for (int i = 0; i < 50; i++) {
+      q.push(List.of(QueueItemInput.of("jobs", "data")));
+      kv.indexScans.clear();
+      QueueItem got = q.pull(QueuePullOptions.of("jobs"), 1).get(0);
+      assertEquals(1, kv.indexScans.size(), "one scan (the ready index); the timed index holds nothing due");
+      if (previous != null) {
+        byte[] floor = io.github.atomicdb.internal.QueueLayout.readyKey(part,
+            previous.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(java.util.Arrays.compareUnsigned(kv.indexScans.get(0), floor) >= 0,
+            "pull " + i + " scans from the last consumed key on, not from the front");
+      }
+      assertTrue(q.acknowledge(got.key(), got.receipt()));
+      previous = got.sk();
+    }
+    // A delivery that times out is still found: the hints know the earliest deadline.
+    q.push(List.of(QueueItemInput.of("jobs", "late")));
+    QueueItem late = q.pull(QueuePullOptions.of("jobs").withTtlSeconds(10), 1).get(0);
+    assertTrue(q.pull(QueuePullOptions.of("jobs"), 1).isEmpty());
+    clock.advanceSeconds(10);
+    assertEquals(late.sk(), q.pull(QueuePullOptions.of("jobs"), 1).get(0).sk());
   }
 
   @Test

@@ -43,7 +43,8 @@ public final class SharedKv implements KvStore {
     return open("shared rocks(" + dir + ")", kv, clock);
   }
 
-  private static AtomicDb open(String name, KvStore kv, Clock clock) {
+  /** An engine over {@code kv} in shared mode, with {@link ContractTypes} registered. */
+  public static AtomicDb open(String name, KvStore kv, Clock clock) {
     TypeRegistry types = new TypeRegistry();
     ContractTypes.registerAll(types::register);
     return Engines.open(name, new SharedKv(kv), clock, types);

@@ -38,20 +38,30 @@ public final class QueueFormatV1 {
    * at most 1000 writes (fewer if the store allows fewer). Call it while nothing else uses the
    * store. Idempotent.
    *
-   * @return how many records were rewritten (0 when every record already was in the new format)
-   * @throws CorruptDataException naming the key of the first record that is neither a sound
-   *     format-1 record nor a sound new one; what was converted before it stays converted
+   * <p>A record that is neither a sound format-1 record nor a sound new one (damaged) is left as
+   * it is: the engine then refuses it with {@code CorruptDataException} naming its key when an
+   * operation reads it, and {@code atomicdb verify} lists it, as for any damaged record. One
+   * damaged record never keeps a store from opening.
+   *
+   * @return how many records were rewritten, and how many were left as they were because damaged
    */
-  public static long migrateQueueSpaces(KvStore kv) {
+  public static Result migrateQueueSpaces(KvStore kv) {
     int batch = Math.max(1, Math.min(BATCH, kv.maxOpsPerCommit()));
     long rewritten = 0;
+    long damaged = 0;
     for (Space space : new Space[] {Space.QUEUE, Space.QINDEX}) {
       List<KvOp> ops = new ArrayList<>(batch);
       try (KvCursor c = kv.scan(space, new byte[0], new byte[] {(byte) 0xFF, (byte) 0xFF}, false, 0)) {
         while (c.next()) {
           byte[] key = c.key();
           byte[] value = c.value();
-          byte[] converted = convert(space, key, value);
+          byte[] converted;
+          try {
+            converted = convert(space, key, value);
+          } catch (CorruptDataException e) {
+            damaged++;
+            continue;
+          }
           if (converted != value) {
             ops.add(KvOp.put(space, key.clone(), converted));
             if (ops.size() >= batch) {
@@ -67,8 +77,16 @@ public final class QueueFormatV1 {
         rewritten += ops.size();
       }
     }
-    return rewritten;
+    return new Result(rewritten, damaged);
   }
+
+  /**
+   * What {@link #migrateQueueSpaces} did.
+   *
+   * @param rewritten records converted to the new format
+   * @param damaged records left as they were because they could not be read in either format
+   */
+  public record Result(long rewritten, long damaged) {}
 
   /**
    * The new-format value of the record {@code value} at {@code key} of {@code space} (QUEUE or

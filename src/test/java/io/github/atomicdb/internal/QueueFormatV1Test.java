@@ -93,8 +93,8 @@ class QueueFormatV1Test {
       // The fixture: 3 entries of queue "jobs" (two ready, one in flight), their 3 index
       // records and the queue's counters.
       assertEquals(7, format1, "format-1 queue records in the fixture");
-      assertEquals(7, QueueFormatV1.migrateQueueSpaces(kv));
-      assertEquals(0, QueueFormatV1.migrateQueueSpaces(kv), "nothing left to convert");
+      assertEquals(new QueueFormatV1.Result(7, 0), QueueFormatV1.migrateQueueSpaces(kv));
+      assertEquals(new QueueFormatV1.Result(0, 0), QueueFormatV1.migrateQueueSpaces(kv), "nothing left to convert");
       List<byte[][]> entries = all(kv, Space.QUEUE);
       assertEquals(3, entries.size());
       for (byte[][] r : entries) {
@@ -113,7 +113,24 @@ class QueueFormatV1Test {
     }
   }
 
-  private static List<byte[][]> all(RocksKv kv, Space space) {
+  @Test
+  void aDamagedRecordIsLeftForTheEngineToReportAndTheRestConverts() {
+    try (MemoryKv kv = new MemoryKv()) {
+      byte[] good = QueueLayout.entryKey(PART, SK);
+      byte[] bad = QueueLayout.entryKey(PART, "0002".getBytes(StandardCharsets.UTF_8));
+      byte[] damaged = hex("01000000000000000000000000000000019b76daa8000000036a6fe2aa9a7ce9");
+      damaged[20] ^= 4;
+      kv.write(List.of(
+          io.github.atomicdb.spi.KvOp.put(Space.QUEUE, good, hex("01000000000000000000000000000000019b76daa8000000036a6fe2aa9a7ce9")),
+          io.github.atomicdb.spi.KvOp.put(Space.QUEUE, bad, damaged)));
+      assertEquals(new QueueFormatV1.Result(1, 1), QueueFormatV1.migrateQueueSpaces(kv));
+      QueueLayout.openEntry(good, kv.get(Space.QUEUE, good), "good");
+      assertArrayEquals(damaged, kv.get(Space.QUEUE, bad), "left as it was");
+      assertThrows(CorruptDataException.class, () -> QueueLayout.openEntry(bad, kv.get(Space.QUEUE, bad), "bad"));
+    }
+  }
+
+  private static List<byte[][]> all(io.github.atomicdb.spi.KvStore kv, Space space) {
     List<byte[][]> out = new ArrayList<>();
     try (KvCursor c = kv.scan(space, new byte[0], new byte[] {(byte) 0xFF, (byte) 0xFF}, false, 0)) {
       while (c.next()) {
