@@ -103,7 +103,13 @@ final class QueueCommitter {
   }
 
   <T> T commit(String pk, Function<QueueOp, T> body) {
-    return commit(List.of(pk), body);
+    ReentrantLock lock = locks[stripe(pk)];
+    lock.lock();
+    try {
+      return hints != null ? commitBatch(body) : commitTransaction(body);
+    } finally {
+      lock.unlock();
+    }
   }
 
   // ------------------------------------------------------------------ single writer

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /*
@@ -170,13 +171,14 @@ final class QueueEngine {
       throw new IllegalArgumentException("ttlSeconds is too large: " + o.ttlSeconds());
     }
     QueueRef dead = dlq;
-    List<String> locked = dlq == null ? List.of(q.pk()) : List.of(q.pk(), dlq.pk());
+    List<String> locked = dlq == null ? null : List.of(q.pk(), dlq.pk());
     Duration wait = o.waitTime();
     long waitNanos = wait.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 4 : wait.toNanos();
     long endNanos = System.nanoTime() + waitNanos;
     while (true) {
       long seen = waiters.version(q.pk());
-      Pulled got = commits.commit(locked, op -> pullOnce(op, q, dead, o.maxAttempts(), ttlMillis, max));
+      Function<QueueOp, Pulled> once = op -> pullOnce(op, q, dead, o.maxAttempts(), ttlMillis, max);
+      Pulled got = dead == null ? commits.commit(q.pk(), once) : commits.commit(locked, once);
       long left = endNanos - System.nanoTime();
       if (!got.items().isEmpty() || left <= 0) {
         return got.items();
