@@ -2,7 +2,7 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.Records;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.ValueCodec;
 import io.github.atomicdb.spi.KvStore;
 import java.time.Clock;
@@ -50,15 +50,11 @@ final class EngineAccessImpl implements EngineAccess.Accessor {
 
   @Override
   public byte[] queueCountersKey(String pk) {
-    return QueueEngine.metaKey(KeyCodec.partition(KeyCodec.utf8(pk, "pk")));
+    return QueueLayout.countersKey(KeyCodec.partition(KeyCodec.utf8(pk, "pk")));
   }
 
   @Override
-  public byte[] queueIndexKey(String pk, String sk, Records.Entry e) {
-    byte[] part = KeyCodec.partition(KeyCodec.utf8(pk, "pk"));
-    byte[] s = KeyCodec.utf8(sk, "sk");
-    return e.state() == Records.READY
-        ? QueueEngine.readyKey(part, s)
-        : QueueEngine.timedKey(part, e.time(), s);
+  public byte[] queueIndexKey(String pk, String sk, QueueLayout.Entry e) {
+    return QueueLayout.indexKey(KeyCodec.partition(KeyCodec.utf8(pk, "pk")), KeyCodec.utf8(sk, "sk"), e);
   }
 }

@@ -64,7 +64,7 @@ abstract class EngineDb implements AtomicDb {
     this.kv = Objects.requireNonNull(kv);
     this.clock = Objects.requireNonNull(clock, "clock must not be null");
     this.codec = Objects.requireNonNull(codec);
-    this.queue = new QueueEngine(this);
+    this.queue = new QueueEngine(kv, clock, codec, () -> ULIDS.create().toString());
   }
 
   final void checkOpen() {
@@ -487,7 +487,7 @@ abstract class EngineDb implements AtomicDb {
       return;
     }
     closed = true;
-    queue.wakeAll();
+    queue.close();
     kv.close();
   }
 }

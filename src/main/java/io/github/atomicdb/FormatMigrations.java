@@ -2,6 +2,7 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.FormatUpgrade;
 import io.github.atomicdb.internal.ItemLockMigrations;
+import io.github.atomicdb.internal.QueueFormatV1;
 import io.github.atomicdb.internal.SpaceMigration;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +17,15 @@ final class FormatMigrations {
   private FormatMigrations() {}
 
   /**
-   * Format 1 to 2 of the queue spaces (QUEUE and QINDEX). Their records are the same in both
-   * formats so far, so nothing is converted; a change of the queue layout's format replaces this
-   * with its converter (same rules: idempotent, leaves converted and unknown records alone).
+   * Format 1 to 2 of the queue spaces (QUEUE and QINDEX): format byte 0x02, checksums that cover
+   * the key, index values with a format byte and checksum ({@link QueueFormatV1}; idempotent,
+   * leaves converted and damaged records alone).
    */
-  static final SpaceMigration QUEUE_V1_TO_V2 = SpaceMigration.NONE;
+  static final SpaceMigration QUEUE_V1_TO_V2 =
+      kv -> {
+        QueueFormatV1.Result r = QueueFormatV1.migrateQueueSpaces(kv);
+        return new SpaceMigration.Result(r.rewritten(), r.damaged());
+      };
 
   /** Every step this version knows. */
   static final FormatUpgrade UPGRADE = new FormatUpgrade(Map.of(

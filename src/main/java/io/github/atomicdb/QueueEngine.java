@@ -1,131 +1,89 @@
 package io.github.atomicdb;
 
+import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.Records.Entry;
-import io.github.atomicdb.internal.Records;
-import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.internal.QueueLayout;
+import io.github.atomicdb.internal.QueueLayout.Entry;
+import io.github.atomicdb.internal.ValueCodec;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.KvStore;
-import io.github.atomicdb.spi.KvTxn;
 import io.github.atomicdb.spi.Space;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /*
- * The job queue, over the KvStore SPI.
+ * The job queue, over the KvStore SPI. Jobs, each in its own class:
+ *   QueueLayout (internal)  keys and records: entries, ready and timed index, counters
+ *   QueueOp                 the entry state machine inside one commit
+ *   QueueCommitter          locks, the single-writer batch path (with group commit of pushes) and
+ *                           the shared transactional path (with backoff)
+ *   QueueHints              per-queue counters and scan floors kept in memory (single writer only)
+ *   QueueWaiters            long polling
+ *   QueueStatsReader        queueStats
+ *   this class              the operations: input checks, pull, ack, release, extend, redrive
  *
- * Layout (data-format.md, "Queues"), P = KeyCodec.partition(utf8(queue pk)), S = utf8(sk):
- *   QUEUE  P S                    -> entry record (state, attempts, time, receipt, data)
- *   QINDEX 0x00 P                 -> counters (ready, inFlight, delayed)
- *   QINDEX 0x01 P S               -> ready index: int64 enqueuedAt
- *   QINDEX 0x02 P int64(time) S   -> timed index (in flight by deadline, delayed by due time):
- *                                    u8 state, int64 enqueuedAt
- *
- * Every operation is one optimistic transaction that reads the queue's counters with
- * getForUpdate and writes them back, so operations on one queue are serializable even over a
- * backend shared by several processes. A pull promotes due entries of the timed index to the
+ * A pull promotes due entries of the timed index (timed-out deliveries, passed delays) to the
  * ready index and takes the first ready entries by sk: O(log n + k) however many entries are in
  * flight, FIFO by sk among available entries, and an in-flight entry never blocks the others.
- *
- * In-JVM: operations of one queue take a striped lock so they do not conflict pointlessly.
- * Correctness does not rest on that lock. A long-polling pull sleeps (holding no lock) on the
- * stripe's monitor until a commit that made an entry available bumps the stripe's version, or
- * until the earliest timed entry falls due, or at most 1 s, then looks again.
- *
- * Ready floor (a scan hint, issue 6): a pull deletes the ready-index keys it takes, and on an LSM
- * store those deletes stay as tombstones until compaction; a scan from the start of the ready
- * index had to step over every entry consumed since, so a pull cost O(consumed) and a busy queue
- * slowed to a few hundred pulls a second. So each queue has a floor: an sk below which no
- * ready-index key exists, and the pull's scan starts there. A pull raises it, after its commit and
- * still under the queue's stripe lock, to the first ready sk it left behind, by compare-and-set
- * against the exact (identity-unique) array it started from. Every commit that adds a ready-index
- * key lowers it back to "unknown" (a fresh empty array: scan from the start), after the commit:
- * always when the committing thread does not hold the queue's stripe lock, else only when the sk
- * is below the floor (pulls, which raise it, hold that lock). A raise therefore never hides a key
- * committed before it. The floor is only a start position, valid because every writer of this
- * store's queues is this engine (RocksDB's LOCK, or the memory backend's own map); a backend
- * shared by several processes must not use it. Forgetting floors is always safe (a forgotten
- * floor is "unknown"), so the map is simply cleared when it passes MAX_FLOORS queues. A pull also
- * skips the timed-index scan when the counters it reads anyway say nothing is in flight or
- * delayed.
+ * Every operation is one atomic commit.
  */
 final class QueueEngine {
-  private static final byte META = 0x00;
-  private static final byte READY_IDX = 0x01;
-  private static final byte TIMED_IDX = 0x02;
   /** Most due entries a pull promotes in one commit (the rest go in the next pulls). */
   private static final int PROMOTE_CAP = 1000;
   /** Most entries redrive moves per commit. */
   private static final int REDRIVE_BATCH = 500;
   /** Longest single sleep of a waiting pull before it looks again. */
-  private static final long MAX_SLEEP_MILLIS = 1000;
-  private static final int MAX_RETRIES = 10_000;
-  /** Queues whose ready floor is remembered; past this the map is cleared (about 1 MiB). */
-  private static final int MAX_FLOORS = 10_000;
+  private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Largest ttl or delay in seconds (as item ttls: microseconds fit an int64). */
+  static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000L;
+  /** How long a commit on a shared store retries conflicts before giving up. */
+  static final Duration RETRY_DEADLINE = Duration.ofSeconds(30);
 
-  private final EngineDb db;
-  /** Per queue pk: its ready floor (see "Ready floor" above); an empty array means unknown. */
-  private final ConcurrentHashMap<String, AtomicReference<byte[]>> floors = new ConcurrentHashMap<>();
-  /** Serialize the operations of the queues of one stripe (performance only). */
-  private final ReentrantLock[] stripes = new ReentrantLock[64];
-  /** Bumped after every commit that may make an entry of the stripe available. */
-  private final AtomicLong[] versions = new AtomicLong[64];
-  /** Waiting pulls sleep on these; held only briefly, never while taking another lock. */
-  private final Object[] monitors = new Object[64];
+  private final ValueCodec codec;
+  private final Clock clock;
+  private final Supplier<String> ids;
+  private final QueueWaiters waiters = new QueueWaiters();
+  private final QueueCommitter commits;
+  private volatile boolean closed;
 
-  QueueEngine(EngineDb db) {
-    this.db = db;
-    for (int i = 0; i < stripes.length; i++) {
-      stripes[i] = new ReentrantLock();
-      versions[i] = new AtomicLong();
-      monitors[i] = new Object();
-    }
+  /**
+   * @param ids unique, increasing ids: the sks of pushes without one, and receipts
+   */
+  QueueEngine(KvStore kv, Clock clock, ValueCodec codec, Supplier<String> ids) {
+    this(kv, clock, codec, ids, RETRY_DEADLINE);
   }
 
-  private int stripe(String pk) {
-    int h = pk.hashCode();
-    return (h ^ (h >>> 16)) & (stripes.length - 1);
+  QueueEngine(KvStore kv, Clock clock, ValueCodec codec, Supplier<String> ids, Duration retryDeadline) {
+    this.codec = Objects.requireNonNull(codec);
+    this.clock = Objects.requireNonNull(clock);
+    this.ids = Objects.requireNonNull(ids);
+    this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline);
   }
 
-  // ------------------------------------------------------------------ keys
-
-  static byte[] concat(byte prefix, byte[] a, byte[] b) {
-    byte[] out = new byte[1 + a.length + b.length];
-    out[0] = prefix;
-    System.arraycopy(a, 0, out, 1, a.length);
-    System.arraycopy(b, 0, out, 1 + a.length, b.length);
-    return out;
+  /** Ends waiting pulls (they throw IllegalStateException); the store closes the KvStore. */
+  void close() {
+    closed = true;
+    waiters.wakeAll();
   }
 
-  static byte[] metaKey(byte[] part) {
-    return concat(META, part, new byte[0]);
+  boolean singleWriterPath() {
+    return commits.singleWriter();
   }
 
-  static byte[] readyKey(byte[] part, byte[] sk) {
-    return concat(READY_IDX, part, sk);
-  }
-
-  static byte[] timedKey(byte[] part, long time, byte[] sk) {
-    byte[] t = ByteBuffer.allocate(8 + sk.length).putLong(time).put(sk).array();
-    return concat(TIMED_IDX, part, t);
-  }
-
-  static byte[] entryKey(byte[] part, byte[] sk) {
-    byte[] out = Arrays.copyOf(part, part.length + sk.length);
-    System.arraycopy(sk, 0, out, part.length, sk.length);
-    return out;
+  /** Pushes of {@code pk}'s stripe waiting to be committed in a group (for tests). */
+  int pendingPushes(String pk) {
+    return commits.pendingPushes(pk);
   }
 
   static ItemKey keyOf(QueueItem delivered) {
@@ -143,226 +101,6 @@ final class QueueEngine {
     return r;
   }
 
-  /** One queue, named and encoded. */
-  record Q(String pk, byte[] part) {
-    static Q of(String pk) {
-      return new Q(pk, KeyCodec.partition(KeyCodec.checkPk(pk)));
-    }
-  }
-
-  // ------------------------------------------------------------------ transaction context
-
-  /** What one transaction does to queues: counters read once, written back at the end. */
-  private final class Tx {
-    final KvTxn t;
-    final long now;
-    final Map<String, long[]> counters = new HashMap<>();
-    final Map<String, Q> queues = new HashMap<>();
-    final List<String> wake = new ArrayList<>();
-    /** Ready-index keys this transaction adds: queue pks and sks (they may lower a floor). */
-    final List<String> readyPks = new ArrayList<>(2);
-    final List<byte[]> readySks = new ArrayList<>(2);
-    /** A pull's floor: the reference, the array it scanned from, the one to set after commit. */
-    AtomicReference<byte[]> floor;
-    byte[] floorSeen;
-    byte[] floorNext;
-
-    Tx(KvTxn t, long now) {
-      this.t = t;
-      this.now = now;
-    }
-
-    long[] counters(Q q) {
-      return counters.computeIfAbsent(
-          q.pk(),
-          k -> {
-            queues.put(q.pk(), q);
-            return Records.openCounters(
-                t.getForUpdate(Space.QINDEX, metaKey(q.part())), "counters of queue '" + q.pk() + "'");
-          });
-    }
-
-    void flush() {
-      for (Map.Entry<String, long[]> e : counters.entrySet()) {
-        long[] c = e.getValue();
-        t.put(Space.QINDEX, metaKey(queues.get(e.getKey()).part()), Records.counters(c[0], c[1], c[2]));
-      }
-    }
-
-    /**
-     * The entry as of now: a due timed entry (timed-out delivery, passed delay) is made available
-     * first, exactly as a pull would, so no operation depends on whether a pull promoted it yet.
-     */
-    Entry read(Q q, byte[] sk) {
-      Entry e = readRaw(q, sk);
-      if (e != null && e.state() != Records.READY && e.time() <= now) {
-        Entry r = promoted(e);
-        put(q, sk, e, r);
-        return r;
-      }
-      return e;
-    }
-
-    Entry readRaw(Q q, byte[] sk) {
-      byte[] v = t.getForUpdate(Space.QUEUE, entryKey(q.part(), sk));
-      return v == null ? null : Records.openEntry(v, where(q, sk));
-    }
-
-    /**
-     * A due timed entry made available. A timed-out delivery keeps its receipt until the entry
-     * is delivered again, unless new data was pushed during it: that data was never delivered,
-     * so the old delivery must not acknowledge it away.
-     */
-    Entry promoted(Entry e) {
-      boolean keepLease = e.state() == Records.IN_FLIGHT && (e.flags() & Records.FLAG_REDELIVER) == 0;
-      return readyAgain(e, keepLease ? e.receipt() : "");
-    }
-
-    private void index(Q q, byte[] sk, Entry e, boolean add) {
-      long[] c = counters(q);
-      int d = add ? 1 : -1;
-      byte[] key;
-      byte[] val;
-      if (e.state() == Records.READY) {
-        c[0] += d;
-        key = readyKey(q.part(), sk);
-        val = ByteBuffer.allocate(8).putLong(e.enqueuedAt()).array();
-      } else {
-        c[e.state() == Records.IN_FLIGHT ? 1 : 2] += d;
-        key = timedKey(q.part(), e.time(), sk);
-        val = ByteBuffer.allocate(9).put(e.state()).putLong(e.enqueuedAt()).array();
-      }
-      if (add) {
-        if (e.state() == Records.READY) {
-          readyPks.add(q.pk());
-          readySks.add(sk);
-        }
-        t.put(Space.QINDEX, key, val);
-      } else {
-        t.delete(Space.QINDEX, key);
-      }
-    }
-
-    /** Replaces {@code old} (null: none) by {@code e}, keeping indexes and counters right. */
-    void put(Q q, byte[] sk, Entry old, Entry e) {
-      if (old != null) {
-        index(q, sk, old, false);
-      }
-      index(q, sk, e, true);
-      t.put(Space.QUEUE, entryKey(q.part(), sk), Records.entry(e));
-      if (e.state() == Records.READY) {
-        wake.add(q.pk());
-      }
-    }
-
-    void remove(Q q, byte[] sk, Entry old) {
-      index(q, sk, old, false);
-      t.delete(Space.QUEUE, entryKey(q.part(), sk));
-    }
-
-    /** Push semantics for one entry (also used by dead-lettering and redrive). */
-    void push(Q q, byte[] sk, byte[] kryo, long delayMillis, int attempts, long enqueuedAt) {
-      Entry old = read(q, sk);
-      byte state = delayMillis > 0 ? Records.DELAYED : Records.READY;
-      long time = delayMillis > 0 ? Math.addExact(now, delayMillis) : 0;
-      Entry e;
-      if (old != null && old.state() == Records.IN_FLIGHT) {
-        // Being processed: keep the lease, deliver the new data once this processing ends.
-        e = new Entry(old.state(), old.attempts(), old.time(), old.enqueuedAt(),
-            (byte) (old.flags() | Records.FLAG_REDELIVER), old.receipt(), kryo);
-      } else {
-        long since = old != null ? old.enqueuedAt() : enqueuedAt;
-        e = new Entry(state, attempts, time, since, (byte) 0, "", kryo);
-      }
-      put(q, sk, old, e);
-    }
-
-    /** The state an entry takes when its processing ends without acknowledgement. */
-    Entry readyAgain(Entry e, String receipt) {
-      boolean redeliver = (e.flags() & Records.FLAG_REDELIVER) != 0;
-      return new Entry(Records.READY, redeliver ? 0 : e.attempts(), 0, e.enqueuedAt(), (byte) 0,
-          receipt, e.kryo());
-    }
-  }
-
-  private static String where(Q q, byte[] sk) {
-    return "queue entry (pk '" + q.pk() + "', sk '"
-        + new String(sk, java.nio.charset.StandardCharsets.UTF_8) + "')";
-  }
-
-  /** Runs one queue transaction, retrying conflicts (only cross-queue moves can cause them). */
-  private <T> T run(Q q, Function<Tx, T> body) {
-    ReentrantLock lock = stripes[stripe(q.pk())];
-    lock.lock();
-    try {
-      return runLocked(body);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private <T> T runLocked(Function<Tx, T> body) {
-    for (int attempt = 0; ; attempt++) {
-      Tx[] done = new Tx[1];
-      try {
-        T result =
-            db.kv.transact(
-                t -> {
-                  Tx tx = new Tx(t, db.clock.millis());
-                  T r = body.apply(tx);
-                  tx.flush();
-                  done[0] = tx;
-                  return r;
-                });
-        Tx tx = done[0];
-        for (int i = 0; i < tx.readyPks.size(); i++) {
-          lowerFloor(tx.readyPks.get(i), tx.readySks.get(i));
-        }
-        if (tx.floor != null) {
-          tx.floor.compareAndSet(tx.floorSeen, tx.floorNext);
-        }
-        for (String pk : tx.wake) {
-          signal(pk);
-        }
-        return result;
-      } catch (KvConflictException e) {
-        if (attempt >= MAX_RETRIES) {
-          throw new AtomicDbException("queue operation kept conflicting after " + attempt + " attempts", e);
-        }
-        Thread.onSpinWait();
-      }
-    }
-  }
-
-  /** After a commit that added ready-index key {@code sk} to queue {@code pk}. */
-  private void lowerFloor(String pk, byte[] sk) {
-    AtomicReference<byte[]> f = floors.get(pk);
-    if (f == null) {
-      return; // no pull has set one: scans start at the beginning
-    }
-    boolean serialized = stripes[stripe(pk)].isHeldByCurrentThread();
-    if (!serialized || Arrays.compareUnsigned(sk, f.get()) < 0) {
-      f.set(new byte[0]);
-    }
-  }
-
-  private void signal(String pk) {
-    int s = stripe(pk);
-    versions[s].incrementAndGet();
-    synchronized (monitors[s]) {
-      monitors[s].notifyAll();
-    }
-  }
-
-  void wakeAll() {
-    for (int s = 0; s < stripes.length; s++) {
-      versions[s].incrementAndGet();
-      synchronized (monitors[s]) {
-        monitors[s].notifyAll();
-      }
-    }
-  }
-
   // ------------------------------------------------------------------ push
 
   void push(List<QueueItemInput> items) {
@@ -372,59 +110,58 @@ final class QueueEngine {
     }
     // Validate and encode everything before the commit; generate sks in list order.
     int n = items.size();
-    Q[] qs = new Q[n];
+    QueueRef[] qs = new QueueRef[n];
     byte[][] sks = new byte[n][];
     byte[][] kryos = new byte[n][];
-    java.util.Set<EngineDb.ByteKey> seen = new java.util.HashSet<>();
+    long[] delays = new long[n];
+    Set<String> pks = new LinkedHashSet<>();
+    Set<List<Object>> seen = new HashSet<>();
     for (int i = 0; i < n; i++) {
       QueueItemInput in = Objects.requireNonNull(items.get(i), "items[" + i + "] must not be null");
-      qs[i] = Q.of(in.pk());
-      String sk = in.sk() != null ? in.sk() : EngineDb.ULIDS.create().toString();
+      qs[i] = QueueRef.of(in.pk());
+      String sk = in.sk() != null ? in.sk() : ids.get();
       sks[i] = KeyCodec.checkSk(sk);
-      if (!seen.add(new EngineDb.ByteKey(entryKey(qs[i].part(), sks[i])))) {
+      if (n > 1 && !seen.add(List.of(in.pk(), sk))) {
         throw new IllegalArgumentException(
             "items names queue entry (pk '" + in.pk() + "', sk '" + sk + "') twice; each once");
       }
-      if (in.delaySeconds() > EngineDb.MAX_TTL_SECONDS) {
+      if (in.delaySeconds() > MAX_SECONDS) {
         throw new IllegalArgumentException(
-            "delaySeconds is " + in.delaySeconds() + "; at most " + EngineDb.MAX_TTL_SECONDS);
+            "delaySeconds is " + in.delaySeconds() + "; at most " + MAX_SECONDS);
       }
-      kryos[i] = db.codec.encode(in.data());
+      delays[i] = in.delaySeconds() * 1000L;
+      kryos[i] = codec.encode(in.data());
+      pks.add(in.pk());
     }
-    Function<Tx, Void> body =
-        tx -> {
-          for (int i = 0; i < n; i++) {
-            tx.push(qs[i], sks[i], kryos[i], items.get(i).delaySeconds() * 1000L, 0, tx.now);
-          }
-          return null;
-        };
-    if (allSame(qs)) {
-      run(qs[0], body);
+    if (pks.size() == 1) {
+      commits.push(qs[0].pk(), op -> {
+        for (int i = 0; i < n; i++) {
+          op.push(qs[i], sks[i], kryos[i], delays[i], 0, op.now);
+        }
+      });
     } else {
-      runLocked(body);
+      commits.commit(pks, op -> {
+        for (int i = 0; i < n; i++) {
+          op.push(qs[i], sks[i], kryos[i], delays[i], 0, op.now);
+        }
+        return null;
+      });
     }
-  }
-
-  private static boolean allSame(Q[] qs) {
-    for (Q q : qs) {
-      if (!q.pk().equals(qs[0].pk())) {
-        return false;
-      }
-    }
-    return true;
   }
 
   // ------------------------------------------------------------------ pull
 
+  /** What one look at the queue found: entries, or else when the next one can be due. */
+  private record Pulled(List<QueueItem> items, long nextDue) {}
+
   List<QueueItem> pull(QueuePullOptions o, int max) {
     Objects.requireNonNull(o, "options must not be null");
-    Q q = Q.of(o.pk());
-    Q dlq = null;
+    QueueRef q = QueueRef.of(o.pk());
+    QueueRef dlq = null;
     if (o.maxAttempts() > 0) {
-      dlq = Q.of(o.deadLetterQueueOrDefault());
+      dlq = QueueRef.of(o.deadLetterQueueOrDefault());
       if (dlq.pk().equals(q.pk())) {
-        throw new IllegalArgumentException(
-            "deadLetterQueue must differ from pk ('" + q.pk() + "')");
+        throw new IllegalArgumentException("deadLetterQueue must differ from pk ('" + q.pk() + "')");
       }
     }
     long ttlMillis;
@@ -433,71 +170,48 @@ final class QueueEngine {
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException("ttlSeconds is too large: " + o.ttlSeconds());
     }
-    Q dead = dlq;
+    QueueRef dead = dlq;
+    List<String> locked = dlq == null ? null : List.of(q.pk(), dlq.pk());
     Duration wait = o.waitTime();
     long waitNanos = wait.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 4 : wait.toNanos();
     long endNanos = System.nanoTime() + waitNanos;
-    int s = stripe(q.pk());
     while (true) {
-      long seen = versions[s].get();
-      List<QueueItem> got = run(q, tx -> pullOnce(tx, q, dead, o.maxAttempts(), ttlMillis, max));
+      long seen = waiters.version(q.pk());
+      Function<QueueOp, Pulled> once = op -> pullOnce(op, q, dead, o.maxAttempts(), ttlMillis, max);
+      Pulled got = dead == null ? commits.commit(q.pk(), once) : commits.commit(locked, once);
       long left = endNanos - System.nanoTime();
-      if (!got.isEmpty() || left <= 0) {
-        return got;
+      if (!got.items().isEmpty() || left <= 0) {
+        return got.items();
       }
-      long sleep = Math.min(left, TimeUnit.MILLISECONDS.toNanos(MAX_SLEEP_MILLIS));
-      long due = nextDue(q);
-      if (due != Long.MAX_VALUE) {
-        long untilDue = TimeUnit.MILLISECONDS.toNanos(Math.max(1, due - db.clock.millis() + 1));
-        sleep = Math.min(sleep, untilDue);
+      long sleep = Math.min(left, MAX_SLEEP_NANOS);
+      if (got.nextDue() != Long.MAX_VALUE) {
+        long untilDue = Math.max(1, got.nextDue() - clock.millis() + 1);
+        sleep = Math.min(sleep, TimeUnit.MILLISECONDS.toNanos(untilDue));
       }
-      synchronized (monitors[s]) {
-        if (versions[s].get() == seen) {
-          try {
-            TimeUnit.NANOSECONDS.timedWait(monitors[s], sleep);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return got;
-          }
-        }
+      if (!waiters.await(q.pk(), seen, sleep)) {
+        return got.items();
       }
-      if (db.isClosed()) {
+      if (closed) {
         throw new IllegalStateException("the store was closed while a pull waited");
       }
     }
   }
 
-  /** The earliest time in the queue's timed index, or Long.MAX_VALUE. */
-  private long nextDue(Q q) {
-    byte[] from = concat(TIMED_IDX, q.part(), new byte[0]);
-    try (KvCursor c = db.kv.scan(Space.QINDEX, from, KeyCodec.prefixEnd(from), false, 1)) {
-      if (c.next()) {
-        return ByteBuffer.wrap(c.key()).getLong(from.length);
-      }
-    }
-    return Long.MAX_VALUE;
-  }
-
-  private List<QueueItem> pullOnce(Tx tx, Q q, Q dlq, int maxAttempts, long ttlMillis, int max) {
-    long[] counts = tx.counters(q);
-    // 1. Due entries of the timed index (timed-out deliveries, passed delays) become ready. The
-    //    counters say whether the timed index holds anything: if not, no scan (and no iterator).
-    List<byte[]> promoted = counts[1] + counts[2] > 0 ? promoteDue(tx, q) : new ArrayList<>();
-    // 2. Merge them with the ready index (as of the transaction's start) in sk order, scanning the
-    //    index from the queue's ready floor.
+  private Pulled pullOnce(QueueOp op, QueueRef q, QueueRef dlq, int maxAttempts, long ttlMillis, int max) {
+    QueueOp.State st = op.state(q);
+    // 1. Due entries of the timed index become ready.
+    List<byte[]> promoted = op.promoteDue(q, PROMOTE_CAP);
+    // 2. Merge them with the ready index (as of the commit's start) in sk order, scanning the
+    //    index from the queue's ready floor when there is one.
+    byte[] part = q.part();
+    byte[] prefix = QueueLayout.readyPrefix(part);
+    byte[] floor = st.hinted() ? st.readyLow : QueueHints.NO_FLOOR;
     List<QueueItem> out = new ArrayList<>();
-    if (floors.size() > MAX_FLOORS) {
-      floors.clear();
-    }
-    AtomicReference<byte[]> floor = floors.computeIfAbsent(q.pk(), k -> new AtomicReference<>(new byte[0]));
-    byte[] seen = floor.get();
-    byte[] prefix = concat(READY_IDX, q.part(), new byte[0]);
-    int skAt = prefix.length;
     byte[] last = null;
     byte[] fromIndex;
     int pi = 0;
-    try (KvCursor c = tx.t.scan(Space.QINDEX, concat(READY_IDX, q.part(), seen), KeyCodec.prefixEnd(prefix), false)) {
-      fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
+    try (KvCursor c = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(prefix))) {
+      fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
       while (out.size() < max) {
         byte[] sk;
         byte[] fromPromoted = pi < promoted.size() ? promoted.get(pi) : null;
@@ -509,69 +223,59 @@ final class QueueEngine {
           sk = fromPromoted;
           pi++;
           if (fromIndex != null && Arrays.equals(fromIndex, sk)) {
-            fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
+            fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
           }
         } else {
           sk = fromIndex;
-          fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
+          fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
         }
         last = sk;
-        Entry e = tx.read(q, sk);
-        if (e == null || e.state() != Records.READY) {
-          continue; // already taken in this transaction, or an index left behind
+        Entry e = op.read(q, sk);
+        if (e == null || e.state() != QueueLayout.READY) {
+          continue; // already taken in this commit, or an index record left behind
         }
         if (maxAttempts > 0 && e.attempts() >= maxAttempts) {
-          tx.remove(q, sk, e);
-          tx.push(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt());
+          op.remove(q, sk, e);
+          op.push(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt());
           continue;
         }
-        String receipt = EngineDb.ULIDS.create().toString();
-        long deadline = Math.addExact(tx.now, ttlMillis);
-        Entry d = new Entry(Records.IN_FLIGHT, e.attempts() + 1, deadline, e.enqueuedAt(), e.flags(),
-            receipt, e.kryo());
-        tx.put(q, sk, e, d);
+        Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts() + 1, Math.addExact(op.now, ttlMillis),
+            e.enqueuedAt(), e.flags(), ids.get(), e.kryo());
+        op.put(q, sk, e, d);
         out.add(delivery(q, sk, d));
       }
     }
-    // 3. The new floor: the first ready sk left behind, or the last one looked at if none is left
-    //    (index keys skipped above as stale stay below it, harmlessly).
-    byte[] next = pi < promoted.size() ? promoted.get(pi) : null;
-    if (fromIndex != null && (next == null || Arrays.compareUnsigned(fromIndex, next) < 0)) {
-      next = fromIndex;
-    }
-    if (next == null) {
-      next = last != null ? last : seen;
-    }
-    tx.floor = floor;
-    tx.floorSeen = seen;
-    tx.floorNext = next;
-    return out;
-  }
-
-  private List<byte[]> promoteDue(Tx tx, Q q) {
-    byte[] from = concat(TIMED_IDX, q.part(), new byte[0]);
-    byte[] to = timedKey(q.part(), tx.now + 1, new byte[0]);
-    List<byte[]> promoted = new ArrayList<>();
-    try (KvCursor c = tx.t.scan(Space.QINDEX, from, to, false)) {
-      while (promoted.size() < PROMOTE_CAP && c.next()) {
-        byte[] k = c.key();
-        byte[] sk = Arrays.copyOfRange(k, from.length + 8, k.length);
-        Entry e = tx.readRaw(q, sk);
-        if (e == null || e.state() == Records.READY || e.time() > tx.now) {
-          continue;
-        }
-        Entry r = tx.promoted(e);
-        tx.put(q, sk, e, r);
-        promoted.add(sk);
+    if (st.hinted()) {
+      // 3. The new floor: the first ready sk left behind, or the last one looked at if none is
+      //    left (index records skipped above as stale stay below it, harmlessly). The only ready
+      //    keys this commit adds to the queue are its promotions, accounted for here.
+      byte[] next = pi < promoted.size() ? promoted.get(pi) : null;
+      if (fromIndex != null && (next == null || Arrays.compareUnsigned(fromIndex, next) < 0)) {
+        next = fromIndex;
       }
+      st.readyLow = next != null ? next : last != null ? last : floor;
     }
-    promoted.sort(Arrays::compareUnsigned);
-    return promoted;
+    return new Pulled(out, out.isEmpty() ? nextDue(op, q) : Long.MAX_VALUE);
   }
 
-  private QueueItem delivery(Q q, byte[] sk, Entry d) {
-    String skStr = new String(sk, java.nio.charset.StandardCharsets.UTF_8);
-    Object data = db.codec.decode(d.kryo(), 0, d.kryo().length, where(q, sk));
+  /** The earliest time in the queue's timed index (a lower bound of it), or Long.MAX_VALUE. */
+  private static long nextDue(QueueOp op, QueueRef q) {
+    QueueOp.State st = op.state(q);
+    if (st.inFlight + st.delayed == 0) {
+      return Long.MAX_VALUE;
+    }
+    if (st.timedNext != QueueHints.UNKNOWN) {
+      return st.timedNext;
+    }
+    byte[] from = QueueLayout.timedPrefix(q.part());
+    try (KvCursor c = op.io.scan(Space.QINDEX, from, KeyCodec.prefixEnd(from))) {
+      return c.next() ? QueueLayout.timeOf(c.key(), q.part().length) : Long.MAX_VALUE;
+    }
+  }
+
+  private QueueItem delivery(QueueRef q, byte[] sk, Entry d) {
+    String skStr = new String(sk, StandardCharsets.UTF_8);
+    Object data = codec.decode(d.kryo(), 0, d.kryo().length, q.where(sk));
     long timeoutSeconds = Math.floorDiv(d.time() + 999, 1000);
     return new QueueItem(q.pk(), skStr, data, true, timeoutSeconds, d.attempts(), d.receipt());
   }
@@ -581,115 +285,73 @@ final class QueueEngine {
   /** Key-based when {@code receipt} is null; else only while that receipt owns the entry. */
   boolean acknowledge(ItemKey key, String receipt) {
     Objects.requireNonNull(key, "key must not be null");
-    Q q = Q.of(key.pk());
+    QueueRef q = QueueRef.of(key.pk());
     byte[] sk = KeyCodec.checkSk(key.sk());
-    return run(
-        q,
-        tx -> {
-          tx.counters(q);
-          Entry e = tx.read(q, sk);
-          if (e == null || (receipt != null && !owns(e, receipt))) {
-            return receipt == null;
-          }
-          if ((e.flags() & Records.FLAG_REDELIVER) != 0) {
-            tx.put(q, sk, e, tx.readyAgain(e, ""));
-          } else {
-            tx.remove(q, sk, e);
-          }
-          return true;
-        });
+    return commits.commit(q.pk(), op -> {
+      Entry e = op.read(q, sk);
+      if (e == null || (receipt != null && !owns(e, receipt))) {
+        return receipt == null;
+      }
+      if (e.redeliver()) {
+        op.put(q, sk, e, QueueOp.readyAgain(e, ""));
+      } else {
+        op.remove(q, sk, e);
+      }
+      return true;
+    });
   }
 
   private static boolean owns(Entry e, String receipt) {
-    return e.state() != Records.DELAYED && receipt.equals(e.receipt());
+    return e.state() != QueueLayout.DELAYED && receipt.equals(e.receipt());
   }
 
   boolean release(ItemKey key, String receipt) {
     Objects.requireNonNull(key, "key must not be null");
-    Q q = Q.of(key.pk());
+    QueueRef q = QueueRef.of(key.pk());
     byte[] sk = KeyCodec.checkSk(key.sk());
-    return run(
-        q,
-        tx -> {
-          tx.counters(q);
-          Entry e = tx.read(q, sk);
-          if (e == null) {
-            if (receipt != null) {
-              return false;
-            }
-            throw new IllegalArgumentException(
-                "no queue entry at (pk '" + key.pk() + "', sk '" + key.sk() + "') to release");
-          }
-          if (receipt != null && !owns(e, receipt)) {
-            return false;
-          }
-          tx.put(q, sk, e, tx.readyAgain(e, ""));
-          return true;
-        });
+    return commits.commit(q.pk(), op -> {
+      Entry e = op.read(q, sk);
+      if (e == null) {
+        if (receipt != null) {
+          return false;
+        }
+        throw new IllegalArgumentException(
+            "no queue entry at (pk '" + key.pk() + "', sk '" + key.sk() + "') to release");
+      }
+      if (receipt != null && !owns(e, receipt)) {
+        return false;
+      }
+      op.put(q, sk, e, QueueOp.readyAgain(e, ""));
+      return true;
+    });
   }
 
   boolean extend(QueueItem delivered, long ttlSeconds) {
     ItemKey key = keyOf(delivered);
     String receipt = receiptOf(delivered);
-    if (ttlSeconds < 1 || ttlSeconds > EngineDb.MAX_TTL_SECONDS) {
-      throw new IllegalArgumentException("ttlSeconds must be between 1 and "
-          + EngineDb.MAX_TTL_SECONDS + ", was " + ttlSeconds);
+    if (ttlSeconds < 1 || ttlSeconds > MAX_SECONDS) {
+      throw new IllegalArgumentException(
+          "ttlSeconds must be between 1 and " + MAX_SECONDS + ", was " + ttlSeconds);
     }
-    Q q = Q.of(key.pk());
+    QueueRef q = QueueRef.of(key.pk());
     byte[] sk = KeyCodec.checkSk(key.sk());
-    return run(
-        q,
-        tx -> {
-          tx.counters(q);
-          Entry e = tx.read(q, sk);
-          if (e == null || !owns(e, receipt)) {
-            return false;
-          }
-          Entry d = new Entry(Records.IN_FLIGHT, e.attempts(), tx.now + ttlSeconds * 1000L,
-              e.enqueuedAt(), e.flags(), receipt, e.kryo());
-          tx.put(q, sk, e, d);
-          return true;
-        });
+    return commits.commit(q.pk(), op -> {
+      Entry e = op.read(q, sk);
+      if (e == null || !owns(e, receipt)) {
+        return false;
+      }
+      Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts(), op.now + ttlSeconds * 1000L,
+          e.enqueuedAt(), e.flags(), receipt, e.kryo());
+      op.put(q, sk, e, d);
+      return true;
+    });
   }
 
-  // ------------------------------------------------------------------ stats, redrive
+  // ------------------------------------------------------------------ stats, redrive, import
 
   QueueStats stats(String pk) {
-    Q q = Q.of(pk);
-    return run(
-        q,
-        tx -> {
-          long[] c = tx.counters(q).clone();
-          // The age is that of the first available entry in queue (sk) order, whether it is in
-          // the ready index or a due entry of the timed index not yet promoted by a pull.
-          long oldest = Long.MAX_VALUE;
-          byte[] firstSk = null;
-          byte[] readyFrom = concat(READY_IDX, q.part(), new byte[0]);
-          try (KvCursor r = tx.t.scan(Space.QINDEX, readyFrom, KeyCodec.prefixEnd(readyFrom), false)) {
-            if (r.next()) {
-              oldest = ByteBuffer.wrap(r.value()).getLong();
-              firstSk = Arrays.copyOfRange(r.key(), readyFrom.length, r.key().length);
-            }
-          }
-          // Timed entries already due count as available (they are promoted lazily by pulls).
-          byte[] from = concat(TIMED_IDX, q.part(), new byte[0]);
-          byte[] to = timedKey(q.part(), tx.now + 1, new byte[0]);
-          try (KvCursor d = tx.t.scan(Space.QINDEX, from, to, false)) {
-            while (d.next()) {
-              ByteBuffer v = ByteBuffer.wrap(d.value());
-              c[v.get(0) == Records.IN_FLIGHT ? 1 : 2]--;
-              c[0]++;
-              byte[] sk = Arrays.copyOfRange(d.key(), from.length + 8, d.key().length);
-              if (firstSk == null || Arrays.compareUnsigned(sk, firstSk) < 0) {
-                firstSk = sk;
-                oldest = v.getLong(1);
-              }
-            }
-          }
-          long age = c[0] == 0 || oldest == Long.MAX_VALUE ? 0 : Math.max(0, (tx.now - oldest) / 1000);
-          tx.counters.clear(); // read-only: write nothing back (no record for an unknown queue)
-          return new QueueStats(c[0], c[1], c[2], age);
-        });
+    QueueRef q = QueueRef.of(pk);
+    return commits.commit(q.pk(), op -> QueueStatsReader.read(op, q));
   }
 
   /**
@@ -699,32 +361,33 @@ final class QueueEngine {
    *
    * @return how many entries were added
    */
-  int importEntries(List<io.github.atomicdb.internal.EngineAccess.RawQueueEntry> entries) {
+  int importEntries(List<EngineAccess.RawQueueEntry> entries) {
     Objects.requireNonNull(entries, "entries must not be null");
-    Q[] qs = new Q[entries.size()];
+    QueueRef[] qs = new QueueRef[entries.size()];
     byte[][] sks = new byte[entries.size()][];
+    Set<String> pks = new LinkedHashSet<>();
     for (int i = 0; i < qs.length; i++) {
-      qs[i] = Q.of(entries.get(i).pk());
+      qs[i] = QueueRef.of(entries.get(i).pk());
       sks[i] = KeyCodec.checkSk(entries.get(i).sk());
+      pks.add(qs[i].pk());
     }
-    return runLocked(
-        tx -> {
-          int added = 0;
-          for (int i = 0; i < qs.length; i++) {
-            if (tx.readRaw(qs[i], sks[i]) != null) {
-              continue;
-            }
-            var r = entries.get(i);
-            tx.push(qs[i], sks[i], r.kryo(), 0, 0, r.enqueuedAt());
-            added++;
-          }
-          return added;
-        });
+    return commits.commit(pks, op -> {
+      int added = 0;
+      for (int i = 0; i < qs.length; i++) {
+        if (op.readRaw(qs[i], sks[i]) != null) {
+          continue;
+        }
+        EngineAccess.RawQueueEntry r = entries.get(i);
+        op.push(qs[i], sks[i], r.kryo(), 0, 0, r.enqueuedAt());
+        added++;
+      }
+      return added;
+    });
   }
 
   long redrive(String fromPk, String toPk) {
-    Q from = Q.of(fromPk);
-    Q to = Q.of(toPk);
+    QueueRef from = QueueRef.of(fromPk);
+    QueueRef to = QueueRef.of(toPk);
     if (from.pk().equals(to.pk())) {
       throw new IllegalArgumentException("fromPk and toPk must differ (both '" + fromPk + "')");
     }
@@ -733,32 +396,28 @@ final class QueueEngine {
     byte[] start = from.part();
     while (start != null) {
       byte[] scanFrom = start;
-      Object[] batch =
-          runLocked(
-              tx -> {
-                tx.counters(from);
-                tx.counters(to);
-                long n = 0;
-                int seen = 0;
-                byte[] last = null;
-                try (KvCursor c = tx.t.scan(Space.QUEUE, scanFrom, end, false)) {
-                  while (seen < REDRIVE_BATCH && c.next()) {
-                    seen++;
-                    last = c.key();
-                    byte[] sk = Arrays.copyOfRange(last, from.part().length, last.length);
-                    Entry e = tx.read(from, sk);
-                    if (e == null || (e.state() == Records.IN_FLIGHT && e.time() > tx.now)) {
-                      continue; // being processed: stays where it is
-                    }
-                    tx.remove(from, sk, e);
-                    tx.push(to, sk, e.kryo(), 0, 0, e.enqueuedAt());
-                    n++;
-                  }
-                }
-                // Next batch starts just after the last key looked at (key + 0x00).
-                byte[] next = seen < REDRIVE_BATCH ? null : Arrays.copyOf(last, last.length + 1);
-                return new Object[] {n, next};
-              });
+      Object[] batch = commits.commit(List.of(from.pk(), to.pk()), op -> {
+        long n = 0;
+        int looked = 0;
+        byte[] last = null;
+        try (KvCursor c = op.io.scan(Space.QUEUE, scanFrom, end)) {
+          while (looked < REDRIVE_BATCH && c.next()) {
+            looked++;
+            last = c.key();
+            byte[] sk = Arrays.copyOfRange(last, from.part().length, last.length);
+            Entry e = op.read(from, sk);
+            if (e == null || (e.state() == QueueLayout.IN_FLIGHT && e.time() > op.now)) {
+              continue; // being processed: stays where it is
+            }
+            op.remove(from, sk, e);
+            op.push(to, sk, e.kryo(), 0, 0, e.enqueuedAt());
+            n++;
+          }
+        }
+        // The next batch starts just after the last key looked at (key + 0x00).
+        byte[] next = looked < REDRIVE_BATCH ? null : Arrays.copyOf(last, last.length + 1);
+        return new Object[] {n, next};
+      });
       moved += (Long) batch[0];
       start = (byte[]) batch[1];
     }

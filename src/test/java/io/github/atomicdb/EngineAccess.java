@@ -1,7 +1,7 @@
 package io.github.atomicdb;
 
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.Records;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.Space;
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ public final class EngineAccess {
     try (KvCursor c = e.kv.scan(Space.QUEUE, lo, hi, false, 0)) {
       while (c.next()) {
         ItemKey k = KeyCodec.decode(c.key());
-        Records.Entry en = Records.openEntry(c.value(), k);
+        QueueLayout.Entry en = QueueLayout.openEntry(c.key(), c.value(), k);
         sb.append("\n  entry ").append(k.pk()).append('/').append(k.sk()).append(" state=").append(en.state())
             .append(" attempts=").append(en.attempts()).append(" time=").append(en.time())
             .append(" flags=").append(en.flags()).append(" receipt=").append(en.receipt())
@@ -34,15 +34,15 @@ public final class EngineAccess {
         String pk = KeyCodec.decode(k, 1).pk();
         switch (k[0]) {
           case 0 -> {
-            long[] n = Records.openCounters(c.value(), pk);
-            sb.append("\n  counters ").append(pk).append(" ready=").append(n[0]).append(" inFlight=")
-                .append(n[1]).append(" delayed=").append(n[2]);
+            QueueLayout.Counters n = QueueLayout.openCounters(k, c.value(), pk);
+            sb.append("\n  counters ").append(pk).append(" ready=").append(n.ready()).append(" inFlight=")
+                .append(n.inFlight()).append(" delayed=").append(n.delayed());
           }
           case 1 -> sb.append("\n  ready ").append(pk).append('/')
               .append(new String(k, skAt, k.length - skAt, StandardCharsets.UTF_8));
           default -> sb.append("\n  timed ").append(pk).append(" t=").append(ByteBuffer.wrap(k).getLong(skAt))
               .append(' ').append(new String(k, skAt + 8, k.length - skAt - 8, StandardCharsets.UTF_8))
-              .append(" state=").append(c.value()[0]);
+              .append(" state=").append(c.value()[1]);
         }
       }
     }

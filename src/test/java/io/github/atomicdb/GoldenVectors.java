@@ -3,6 +3,7 @@ package io.github.atomicdb;
 import io.github.atomicdb.contract.ContractTypes;
 import io.github.atomicdb.internal.FormatV1Records;
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.internal.ValueCodec;
 import java.math.BigDecimal;
@@ -40,15 +41,21 @@ final class GoldenVectors {
     v.put("J1", FormatV1Records.item(codec.encode("hi"), null));
     v.put("J2", FormatV1Records.item(codec.encode(7), 1767225600L));
     v.put("M1", FormatV1Records.lock(RECEIPT, 1767312000L));
-    v.put("Q1", Records.entry(new Records.Entry(Records.READY, 0, 0, 1767225600000L, (byte) 0, "", codec.encode("job"))));
-    v.put("Q2", Records.entry(new Records.Entry(Records.IN_FLIGHT, 1, 1767225900000L, 1767225600000L, (byte) 0, RECEIPT, codec.encode("job"))));
     byte[] jobs = KeyCodec.partition("jobs".getBytes(StandardCharsets.UTF_8));
     byte[] sk = "0001".getBytes(StandardCharsets.UTF_8);
-    v.put("X1", QueueEngine.metaKey(jobs));
-    v.put("X2", QueueEngine.readyKey(jobs, sk));
-    v.put("X3", QueueEngine.timedKey(jobs, 1767225900000L, sk));
-    v.put("X4", QueueEngine.entryKey(jobs, sk));
-    v.put("C1", Records.counters(2, 1, 0));
+    byte[] entryKey = QueueLayout.entryKey(jobs, sk);
+    byte[] countersKey = QueueLayout.countersKey(jobs);
+    byte[] readyKey = QueueLayout.readyKey(jobs, sk);
+    byte[] timedKey = QueueLayout.timedKey(jobs, 1767225900000L, sk);
+    v.put("Q1", QueueLayout.entry(entryKey, new QueueLayout.Entry(QueueLayout.READY, 0, 0, 1767225600000L, (byte) 0, "", codec.encode("job"))));
+    v.put("Q2", QueueLayout.entry(entryKey, new QueueLayout.Entry(QueueLayout.IN_FLIGHT, 1, 1767225900000L, 1767225600000L, (byte) 0, RECEIPT, codec.encode("job"))));
+    v.put("X1", countersKey);
+    v.put("X2", readyKey);
+    v.put("X3", timedKey);
+    v.put("X4", entryKey);
+    v.put("C1", QueueLayout.counters(countersKey, new QueueLayout.Counters(2, 1, 0)));
+    v.put("R1", QueueLayout.indexValue(readyKey, QueueLayout.READY, 1767225600000L));
+    v.put("T1", QueueLayout.indexValue(timedKey, QueueLayout.IN_FLIGHT, 1767225600000L));
     return v;
   }
 

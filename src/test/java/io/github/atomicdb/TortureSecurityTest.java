@@ -11,6 +11,7 @@ import com.esotericsoftware.kryo.io.Output;
 import io.github.atomicdb.contract.ContractTypes;
 import io.github.atomicdb.contract.TestClock;
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.Space;
@@ -155,10 +156,10 @@ class TortureSecurityTest {
         new Object[] {"byName", "Canary", byName()});
   }
 
-  private static byte[] entryWith(byte[] original, byte[] kryo) {
-    Records.Entry e = Records.openEntry(original, "test");
-    return Records.entry(new Records.Entry(e.state(), e.attempts(), e.time(), e.enqueuedAt(), e.flags(),
-        e.receipt(), kryo));
+  private static byte[] entryWith(byte[] key, byte[] original, byte[] kryo) {
+    QueueLayout.Entry e = QueueLayout.openEntry(key, original, "test");
+    return QueueLayout.entry(key, new QueueLayout.Entry(e.state(), e.attempts(), e.time(), e.enqueuedAt(),
+        e.flags(), e.receipt(), kryo));
   }
 
   @Test
@@ -174,9 +175,8 @@ class TortureSecurityTest {
             () -> db.query(Query.of("sec").withSkPrefix(sk)));
         // Queue entries: replace the data of a pushed entry, keeping a valid record around it.
         db.queuePush(QueueItemInput.of("secq-" + sk, "e", "ok"));
-        byte[] ek = QueueEngine.entryKey(KeyCodec.partition(KeyCodec.checkPk("secq-" + sk)),
-            "e".getBytes(StandardCharsets.UTF_8));
-        byte[] forgedEntry = entryWith(db.kv.get(Space.QUEUE, ek), kryo);
+        byte[] ek = QueueLayout.entryKey(QueueLayout.part("secq-" + sk), "e".getBytes(StandardCharsets.UTF_8));
+        byte[] forgedEntry = entryWith(ek, db.kv.get(Space.QUEUE, ek), kryo);
         db.kv.write(List.of(KvOp.put(Space.QUEUE, ek, forgedEntry)));
         assertRefused("pull " + sk, (String) f[1], "secq-" + sk, "e",
             () -> db.queuePull(QueuePullOptions.of("secq-" + sk)));
@@ -199,7 +199,7 @@ class TortureSecurityTest {
         byte[] ik = KeyCodec.encode("sec", (String) f[0]);
         raw.put("items", ik, Records.item(ik, kryo, null));
         byte[] ek = KeyCodec.encode("secq-" + f[0], "e");
-        raw.put("queue", ek, entryWith(raw.get("queue", ek), kryo));
+        raw.put("queue", ek, entryWith(ek, raw.get("queue", ek), kryo));
       }
     });
     try (AtomicDb db = rocks(d)) {

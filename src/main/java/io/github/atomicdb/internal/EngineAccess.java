@@ -39,7 +39,7 @@ public final class EngineAccess {
     byte[] queueCountersKey(String pk);
 
     /** The QINDEX key under which the entry (pk, sk) in state {@code e} is indexed. */
-    byte[] queueIndexKey(String pk, String sk, Records.Entry e);
+    byte[] queueIndexKey(String pk, String sk, QueueLayout.Entry e);
   }
 
   /** A queue entry as stored: its key, Kryo bytes and push time (epoch millis). */

@@ -6,13 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
- * The binary records stored in each space; data-format.md describes every byte and the golden
- * tests pin them. All integers are big-endian. Stateless and thread-safe.
+ * The binary records of items and locks (queue records: {@link QueueLayout}); data-format.md
+ * describes every byte and the golden tests pin them. All integers are big-endian. Stateless and
+ * thread-safe.
  */
 public final class Records {
   private Records() {}
 
-  /** Record format byte of queue entries and counters written by this version. */
+  /** Format byte of the records of store format 1, read only by the upgrade. */
   public static final byte FORMAT = 1;
 
   /** Payload format byte of item records of store format 2 (the checksum covers the key). */
@@ -213,97 +214,6 @@ public final class Records {
       throw corrupt(where, "format-1 lock record checksum mismatch");
     }
     return new LockView(new String(v, 9, v.length - 13, StandardCharsets.UTF_8), b.getLong(1));
-  }
-
-  // ---------------------------------------------------------------- queue entries
-
-  /** Entry states. */
-  public static final byte READY = 0;
-  public static final byte IN_FLIGHT = 1;
-  public static final byte DELAYED = 2;
-
-  /** Flag: new data was pushed while in flight; deliver again when this processing ends. */
-  public static final byte FLAG_REDELIVER = 1;
-
-  /**
-   * A queue entry record.
-   *
-   * @param state READY, IN_FLIGHT or DELAYED
-   * @param attempts deliveries so far
-   * @param time IN_FLIGHT: deadline; DELAYED: available-at; READY: 0 (epoch millis)
-   * @param enqueuedAt when the entry was pushed (epoch millis)
-   * @param flags {@link #FLAG_REDELIVER}
-   * @param receipt the last delivery's receipt, or "" when none owns the entry
-   * @param kryo the data's Kryo bytes
-   */
-  public record Entry(
-      byte state, int attempts, long time, long enqueuedAt, byte flags, String receipt, byte[] kryo) {
-    public Entry with(byte newState, long newTime) {
-      return new Entry(newState, attempts, newTime, enqueuedAt, flags, receipt, kryo);
-    }
-  }
-
-  /**
-   * {@code u8 FORMAT | u8 state | int32 attempts | int64 time | int64 enqueuedAt | u8 flags |
-   * u8 receipt length | receipt ASCII | kryo bytes | int32 crc32c(all before)}.
-   */
-  public static byte[] entry(Entry e) {
-    byte[] r = e.receipt().getBytes(StandardCharsets.US_ASCII);
-    if (r.length > 255) {
-      throw new IllegalArgumentException("receipt too long");
-    }
-    ByteBuffer b = ByteBuffer.allocate(1 + 1 + 4 + 8 + 8 + 1 + 1 + r.length + e.kryo().length + 4);
-    b.put(FORMAT).put(e.state()).putInt(e.attempts()).putLong(e.time()).putLong(e.enqueuedAt());
-    b.put(e.flags()).put((byte) r.length).put(r).put(e.kryo());
-    b.putInt(crc(b.array(), 0, b.position()));
-    return b.array();
-  }
-
-  public static Entry openEntry(byte[] v, Object where) {
-    if (v.length < 28 || v[0] != FORMAT) {
-      throw corrupt(where, "queue entry record is malformed");
-    }
-    ByteBuffer b = ByteBuffer.wrap(v);
-    if (crc(v, 0, v.length - 4) != b.getInt(v.length - 4)) {
-      throw corrupt(where, "queue entry checksum mismatch");
-    }
-    byte state = v[1];
-    if (state != READY && state != IN_FLIGHT && state != DELAYED) {
-      throw corrupt(where, "queue entry has state " + state);
-    }
-    int rl = v[23] & 0xFF;
-    int kryoStart = 24 + rl;
-    if (kryoStart > v.length - 4) {
-      throw corrupt(where, "queue entry receipt overruns the record");
-    }
-    String receipt = new String(v, 24, rl, StandardCharsets.US_ASCII);
-    byte[] kryo = java.util.Arrays.copyOfRange(v, kryoStart, v.length - 4);
-    return new Entry(state, b.getInt(2), b.getLong(6), b.getLong(14), v[22], receipt, kryo);
-  }
-
-  // ---------------------------------------------------------------- queue counters
-
-  /** Per-queue counters: {@code u8 FORMAT | int64 ready | int64 inFlight | int64 delayed | int32 crc32c}. */
-  public static byte[] counters(long ready, long inFlight, long delayed) {
-    ByteBuffer b = ByteBuffer.allocate(1 + 24 + 4);
-    b.put(FORMAT).putLong(ready).putLong(inFlight).putLong(delayed);
-    b.putInt(crc(b.array(), 0, b.position()));
-    return b.array();
-  }
-
-  /** {ready, inFlight, delayed}; zeros for null. */
-  public static long[] openCounters(byte[] v, Object where) {
-    if (v == null) {
-      return new long[3];
-    }
-    if (v.length != 29 || v[0] != FORMAT) {
-      throw corrupt(where, "queue counters are malformed");
-    }
-    ByteBuffer b = ByteBuffer.wrap(v);
-    if (crc(v, 0, 25) != b.getInt(25)) {
-      throw corrupt(where, "queue counters checksum mismatch");
-    }
-    return new long[] {b.getLong(1), b.getLong(9), b.getLong(17)};
   }
 
   // ---------------------------------------------------------------- helpers

@@ -227,6 +227,7 @@ public class EngineLincheckTest {
                 (String c) -> c.startsWith("io.github.atomicdb.internal.ValueCodec")
                     || c.startsWith("io.github.atomicdb.internal.KeyCodec")
                     || c.startsWith("io.github.atomicdb.internal.Records")
+                    || c.startsWith("io.github.atomicdb.internal.QueueLayout")
                     || c.startsWith("com.github.f4b6a3.ulid.")
                     || c.startsWith("com.esotericsoftware."))
             .allMethods().treatAsAtomic())

@@ -738,7 +738,7 @@ class ModelBasedTest {
         }, () -> db.queueStats(q));
       } else if (r < 995) {
         tick();
-      } else if (kind == Kind.ROCKS) {
+      } else if (kind.durable()) {
         describe("reopen");
         db.close();
         db = Stores.open(kind, dir, clock);

@@ -3,6 +3,7 @@ package io.github.atomicdb.torture;
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicMemoryDb;
 import io.github.atomicdb.AtomicRocksDb;
+import io.github.atomicdb.SharedKv;
 import io.github.atomicdb.contract.ContractTypes;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,10 +16,21 @@ import java.time.Clock;
 final class Stores {
   private Stores() {}
 
-  /** The implementations under test. */
+  /**
+   * The implementations under test. The SHARED kinds are the same backends behind {@code SharedKv},
+   * which says other processes write the store too: the engine then takes its validated
+   * transactional path for queues.
+   */
   enum Kind {
     MEMORY,
-    ROCKS
+    ROCKS,
+    MEMORY_SHARED,
+    ROCKS_SHARED;
+
+    /** Whether the store survives close and can be reopened over its directory. */
+    boolean durable() {
+      return this == ROCKS || this == ROCKS_SHARED;
+    }
   }
 
   /** A store over {@code dir} (ignored for MEMORY) with {@link ContractTypes} registered. */
@@ -34,6 +46,10 @@ final class Stores {
         return b.build();
       case ROCKS:
         return rocks(dir, clock, syncWrites);
+      case MEMORY_SHARED:
+        return SharedKv.memory(clock);
+      case ROCKS_SHARED:
+        return SharedKv.rocks(dir, clock, syncWrites);
       default:
         throw new AssertionError(kind);
     }

@@ -2,7 +2,7 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.Records;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.spi.Space;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -92,7 +92,7 @@ final class ExportCommand implements Callable<Integer> {
         });
         raw.forEach(Space.QUEUE, kv -> {
           RawStore.StoredEntry e = raw.entry(kv[0], kv[1]);
-          Records.Entry r = e.entry();
+          QueueLayout.Entry r = e.entry();
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("kind", "queue");
           m.put("pk", e.pk());

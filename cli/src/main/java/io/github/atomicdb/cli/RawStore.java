@@ -4,6 +4,7 @@ import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.ItemKey;
 import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.internal.ValueCodec;
 import io.github.atomicdb.spi.KvCursor;
@@ -48,12 +49,12 @@ final class RawStore {
   record StoredItem(String pk, String sk, Long ttl, Object value, int kryoBytes) {}
 
   /** A queue entry as stored. */
-  record StoredEntry(String pk, String sk, Records.Entry entry, Object value) {
+  record StoredEntry(String pk, String sk, QueueLayout.Entry entry, Object value) {
     String stateName(long nowMillis) {
       return switch (entry.state()) {
-        case Records.READY -> "available";
-        case Records.IN_FLIGHT -> entry.time() <= nowMillis ? "available (lease expired)" : "in flight";
-        case Records.DELAYED -> entry.time() <= nowMillis ? "available (delay passed)" : "delayed";
+        case QueueLayout.READY -> "available";
+        case QueueLayout.IN_FLIGHT -> entry.time() <= nowMillis ? "available (lease expired)" : "in flight";
+        case QueueLayout.DELAYED -> entry.time() <= nowMillis ? "available (delay passed)" : "delayed";
         default -> "state " + entry.state();
       };
     }
@@ -113,8 +114,8 @@ final class RawStore {
     try (KvCursor c = kv.scan(Space.QINDEX, new byte[] {0x00}, new byte[] {0x01}, false, 0)) {
       while (c.next()) {
         String pk = KeyCodec.decode(c.key(), 1).pk();
-        long[] n = Records.openCounters(c.value(), "counters of queue '" + pk + "'");
-        out.add(new QueueCounters(pk, n[0], n[1], n[2]));
+        QueueLayout.Counters n = QueueLayout.openCounters(c.key(), c.value(), "counters of queue '" + pk + "'");
+        out.add(new QueueCounters(pk, n.ready(), n.inFlight(), n.delayed()));
       }
     }
     return out;
@@ -135,7 +136,7 @@ final class RawStore {
   StoredEntry entry(byte[] key, byte[] value) {
     ItemKey k = KeyCodec.decode(key);
     String where = "queue entry (pk '" + k.pk() + "', sk '" + k.sk() + "')";
-    Records.Entry e = Records.openEntry(value, where);
+    QueueLayout.Entry e = QueueLayout.openEntry(key, value, where);
     Object v = Values.decode(codec, e.kryo(), 0, e.kryo().length, where);
     return new StoredEntry(k.pk(), k.sk(), e, v);
   }

@@ -5,6 +5,7 @@ import io.github.atomicdb.CorruptDataException;
 import io.github.atomicdb.ItemKey;
 import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.spi.Space;
 import java.io.PrintWriter;
@@ -127,7 +128,7 @@ final class VerifyCommand implements Callable<Integer> {
                 case QUEUE -> {
                   RawStore.StoredEntry e = raw.entry(k, v);
                   long[] t = tally.computeIfAbsent(e.pk(), x -> new long[3]);
-                  t[e.entry().state() == Records.READY ? 0 : e.entry().state() == Records.IN_FLIGHT ? 1 : 2]++;
+                  t[e.entry().state() == QueueLayout.READY ? 0 : e.entry().state() == QueueLayout.IN_FLIGHT ? 1 : 2]++;
                   expectedIndex.put(ByteBuffer.wrap(access.queueIndexKey(e.pk(), e.sk(), e.entry())),
                       "(pk '" + e.pk() + "', sk '" + e.sk() + "')");
                 }
@@ -197,7 +198,8 @@ final class VerifyCommand implements Callable<Integer> {
           problem(Space.QINDEX, key, "counters key does not name a queue");
           return;
         }
-        long[] c = Records.openCounters(v, "counters of queue '" + pk + "'");
+        QueueLayout.Counters n = QueueLayout.openCounters(k, v, "counters of queue '" + pk + "'");
+        long[] c = {n.ready(), n.inFlight(), n.delayed()};
         if (c[0] < 0 || c[1] < 0 || c[2] < 0) {
           problem(Space.QINDEX, "queue '" + pk + "'", "negative counters " + Arrays.toString(c));
         }
@@ -211,6 +213,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
       }
       case 0x01, 0x02 -> {
+        QueueLayout.openIndexValue(k, v, key + " (" + indexText(k) + ")");
         if (expected.remove(ByteBuffer.wrap(k)) == null) {
           problem(Space.QINDEX, key + " (" + indexText(k) + ")",
               "index record without a matching queue entry");

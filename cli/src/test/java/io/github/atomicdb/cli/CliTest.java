@@ -15,6 +15,7 @@ import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;
 import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.Space;
 import java.math.BigDecimal;
@@ -396,7 +397,9 @@ class CliTest {
       kv.write(List.of(KvOp.put(Space.LOCKS, KeyCodec.encode("x", "y"), "junk".getBytes(StandardCharsets.UTF_8))));
       // a queue entry without its index record
       byte[] qk = KeyCodec.encode("jobs", "c");
-      kv.write(List.of(KvOp.put(Space.QUEUE, KeyCodec.encode("jobs", "d"), kv.get(Space.QUEUE, qk))));
+      byte[] dk = KeyCodec.encode("jobs", "d");
+      QueueLayout.Entry c = QueueLayout.openEntry(qk, kv.get(Space.QUEUE, qk), "c");
+      kv.write(List.of(KvOp.put(Space.QUEUE, dk, QueueLayout.entry(dk, c))));
     }
     r = Cli.run("verify", dir.toString());
     assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);

@@ -1,0 +1,257 @@
+package io.github.atomicdb;
+
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/*
+ * How queue commits reach the store: every queue operation is one atomic commit (crash
+ * atomicity), made while holding the stripe locks of every queue it touches.
+ *
+ * Locks: 64 striped ReentrantLocks by queue pk; a commit touching several queues (a push naming
+ * several, dead-lettering, redrive, import) takes their stripes in ascending index order, so
+ * commits never deadlock.
+ *
+ * Single-writer store (KvStore.singleWriter(): RocksDB, memory): the locks serialize every writer
+ * of a queue's records, so a commit reads the committed state with plain reads and writes one
+ * plain KvStore.write batch, with the queue's counters taken from QueueHints (loaded once, written
+ * back in the same batch) instead of a validated read. Nothing can conflict, so nothing is
+ * retried. A failed write forgets the hints of the queues it touched.
+ * Group commit: a single-queue push joins a per-stripe list and then takes the stripe lock; the
+ * thread that gets the lock with its push still pending commits every push of the list (up to
+ * MAX_GROUP) in one batch, so concurrent producers of one queue share one write (and one fsync
+ * with syncWrites). A group whose batch fails is committed again push by push, so each push gets
+ * its own outcome.
+ *
+ * Shared store (other processes write it too): each commit is an optimistic transaction that
+ * reads every record it depends on with getForUpdate (the counters included) and trusts nothing
+ * kept in memory; the locks only avoid pointless conflicts inside this JVM. A conflict is retried
+ * with randomized exponential backoff (50 us doubling to 50 ms) until a deadline, then reported
+ * as AtomicDbException.
+ */
+final class QueueCommitter {
+  static final int STRIPES = 64;
+  /** Most pushes committed in one group. */
+  private static final int MAX_GROUP = 256;
+  private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final KvStore kv;
+  private final Clock clock;
+  private final QueueWaiters waiters;
+  /** Null on a shared store. */
+  private final QueueHints hints;
+
+  private final long retryNanos;
+  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final List<ConcurrentLinkedQueue<PushRequest>> pushes = new ArrayList<>(STRIPES);
+
+  QueueCommitter(KvStore kv, Clock clock, QueueWaiters waiters, Duration retryDeadline) {
+    this.kv = kv;
+    this.clock = clock;
+    this.waiters = waiters;
+    this.hints = kv.singleWriter() ? new QueueHints(kv) : null;
+    this.retryNanos = retryDeadline.toNanos();
+    for (int i = 0; i < STRIPES; i++) {
+      locks[i] = new ReentrantLock();
+      pushes.add(new ConcurrentLinkedQueue<>());
+    }
+  }
+
+  static int stripe(String pk) {
+    int h = pk.hashCode();
+    return (h ^ (h >>> 16)) & (STRIPES - 1);
+  }
+
+  /** Whether commits use the single-writer path. */
+  boolean singleWriter() {
+    return hints != null;
+  }
+
+  /** The longest time a commit on a shared store retries conflicts. */
+  Duration retryDeadline() {
+    return Duration.ofNanos(retryNanos);
+  }
+
+  /** Runs {@code body} as one commit over the queues {@code pks}, holding their locks. */
+  <T> T commit(Collection<String> pks, Function<QueueOp, T> body) {
+    int[] stripes = pks.stream().mapToInt(QueueCommitter::stripe).distinct().sorted().toArray();
+    int locked = 0;
+    try {
+      for (int s : stripes) {
+        locks[s].lock();
+        locked++;
+      }
+      return hints != null ? commitBatch(body) : commitTransaction(body);
+    } finally {
+      for (int i = locked - 1; i >= 0; i--) {
+        locks[stripes[i]].unlock();
+      }
+    }
+  }
+
+  <T> T commit(String pk, Function<QueueOp, T> body) {
+    ReentrantLock lock = locks[stripe(pk)];
+    lock.lock();
+    try {
+      return hints != null ? commitBatch(body) : commitTransaction(body);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ single writer
+
+  private <T> T commitBatch(Function<QueueOp, T> body) {
+    QueueAccess.Batch io = new QueueAccess.Batch(kv);
+    QueueOp op = new QueueOp(io, clock.millis(), hints);
+    T result = body.apply(op);
+    op.finish();
+    List<KvOp> ops = io.ops();
+    if (!ops.isEmpty()) {
+      try {
+        kv.write(ops);
+      } catch (RuntimeException | Error e) {
+        for (QueueOp.State s : op.states()) {
+          hints.forget(s.q.pk());
+        }
+        throw e;
+      }
+    }
+    for (QueueOp.State s : op.states()) {
+      hints.put(s.q.pk(), s.hint());
+    }
+    waiters.signal(op.wake);
+    return result;
+  }
+
+  /** A push waiting to be committed, alone or with others of its stripe. */
+  private static final class PushRequest {
+    final Consumer<QueueOp> body;
+    boolean done;
+    Throwable error;
+
+    PushRequest(Consumer<QueueOp> body) {
+      this.body = body;
+    }
+  }
+
+  /**
+   * Commits {@code body} (pushes to queue {@code pk} only), on a single-writer store together
+   * with concurrent pushes of the same stripe.
+   */
+  void push(String pk, Consumer<QueueOp> body) {
+    if (hints == null) {
+      commit(pk, op -> {
+        body.accept(op);
+        return null;
+      });
+      return;
+    }
+    int s = stripe(pk);
+    PushRequest mine = new PushRequest(body);
+    ConcurrentLinkedQueue<PushRequest> pending = pushes.get(s);
+    pending.add(mine);
+    locks[s].lock();
+    try {
+      while (!mine.done) {
+        List<PushRequest> group = new ArrayList<>();
+        for (PushRequest r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
+          group.add(r);
+        }
+        commitGroup(group);
+      }
+    } finally {
+      locks[s].unlock();
+    }
+    // done and error were written under the lock this thread has taken since.
+    if (mine.error instanceof RuntimeException e) {
+      throw e;
+    }
+    if (mine.error instanceof Error e) {
+      throw e;
+    }
+  }
+
+  /** Pushes of {@code pk}'s stripe waiting to be committed. */
+  int pendingPushes(String pk) {
+    return pushes.get(stripe(pk)).size();
+  }
+
+  private void commitGroup(List<PushRequest> group) {
+    try {
+      commitBatch(op -> {
+        for (PushRequest r : group) {
+          r.body.accept(op);
+        }
+        return null;
+      });
+    } catch (RuntimeException | Error e) {
+      if (group.size() == 1) {
+        group.get(0).error = e;
+      } else {
+        for (PushRequest r : group) {
+          try {
+            commitBatch(op -> {
+              r.body.accept(op);
+              return null;
+            });
+          } catch (RuntimeException | Error one) {
+            r.error = one;
+          }
+        }
+      }
+    }
+    for (PushRequest r : group) {
+      r.done = true;
+    }
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  private <T> T commitTransaction(Function<QueueOp, T> body) {
+    long deadline = System.nanoTime() + retryNanos;
+    long backoff = FIRST_BACKOFF_NANOS;
+    for (int attempt = 1; ; attempt++) {
+      QueueOp[] committed = new QueueOp[1];
+      try {
+        T result = kv.transact(t -> {
+          QueueOp op = new QueueOp(new QueueAccess.Txn(t), clock.millis(), null);
+          T r = body.apply(op);
+          op.finish();
+          committed[0] = op;
+          return r;
+        });
+        waiters.signal(committed[0].wake);
+        return result;
+      } catch (KvConflictException e) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AtomicDbException("a queue commit kept conflicting with other writers of the"
+              + " store for " + TimeUnit.NANOSECONDS.toMillis(retryNanos) + " ms (" + attempt
+              + " attempts) and was given up; nothing of it was written. Retry later, or spread"
+              + " the work over more queues", e);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+          throw new AtomicDbException("interrupted while retrying a conflicting queue commit;"
+              + " nothing of it was written", e);
+        }
+        long sleep = ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
+        LockSupport.parkNanos(Math.min(sleep, left));
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+      }
+    }
+  }
+}

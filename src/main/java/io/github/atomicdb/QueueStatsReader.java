@@ -1,0 +1,64 @@
+package io.github.atomicdb;
+
+import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.Space;
+import java.util.Arrays;
+
+/*
+ * queueStats, without scanning the queue: the counters give each state; only timed entries
+ * already due (promoted lazily by pulls, so stored as in flight or delayed) are read, to count
+ * them as available, and the first ready index record gives the age. Writes nothing.
+ */
+final class QueueStatsReader {
+  private QueueStatsReader() {}
+
+  static QueueStats read(QueueOp op, QueueRef q) {
+    QueueOp.State st = op.state(q);
+    long ready = st.ready;
+    long inFlight = st.inFlight;
+    long delayed = st.delayed;
+    byte[] part = q.part();
+    // The age is that of the first available entry in queue (sk) order, whether it is in the
+    // ready index or a due entry of the timed index not yet promoted by a pull.
+    long oldest = Long.MAX_VALUE;
+    byte[] firstSk = null;
+    byte[] readyPrefix = QueueLayout.readyPrefix(part);
+    byte[] floor = st.hinted() ? st.readyLow : QueueHints.NO_FLOOR;
+    if (ready > 0) {
+      try (KvCursor r = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(readyPrefix))) {
+        if (r.next()) {
+          oldest = QueueLayout.openIndexValue(r.key(), r.value(), "ready index of queue '" + q.pk() + "'").enqueuedAt();
+          firstSk = QueueLayout.skOf(r.key(), part.length, false);
+        }
+      }
+    }
+    boolean mayBeDue = inFlight + delayed > 0
+        && (st.timedNext == QueueHints.UNKNOWN || op.now >= st.timedNext);
+    if (mayBeDue) {
+      byte[] from = st.timedLow == QueueHints.UNKNOWN
+          ? QueueLayout.timedPrefix(part)
+          : QueueLayout.timedKey(part, st.timedLow, new byte[0]);
+      byte[] to = QueueLayout.timedKey(part, op.now + 1, new byte[0]);
+      try (KvCursor d = op.io.scan(Space.QINDEX, from, to)) {
+        while (d.next()) {
+          QueueLayout.IndexValue v = QueueLayout.openIndexValue(d.key(), d.value(), "timed index of queue '" + q.pk() + "'");
+          if (v.state() == QueueLayout.IN_FLIGHT) {
+            inFlight--;
+          } else {
+            delayed--;
+          }
+          ready++;
+          byte[] sk = QueueLayout.skOf(d.key(), part.length, true);
+          if (firstSk == null || Arrays.compareUnsigned(sk, firstSk) < 0) {
+            firstSk = sk;
+            oldest = v.enqueuedAt();
+          }
+        }
+      }
+    }
+    long age = ready == 0 || oldest == Long.MAX_VALUE ? 0 : Math.max(0, (op.now - oldest) / 1000);
+    return new QueueStats(ready, inFlight, delayed, age);
+  }
+}

@@ -1,0 +1,301 @@
+package io.github.atomicdb.internal;
+
+import io.github.atomicdb.CorruptDataException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The queue's storage layout, in one place: the keys of spaces QUEUE and QINDEX, the entry
+ * record, the index values and the per-queue counters (data-format.md, "Queues"). The engine, the
+ * format migration, the command line's inspection and the tests all build and read queue records
+ * through this class only. Stateless and thread-safe.
+ *
+ * <pre>
+ * P = KeyCodec.partition(utf8(queue pk)), S = utf8(sk)
+ * QUEUE  P S                    -> entry record
+ * QINDEX 0x00 P                 -> counters
+ * QINDEX 0x01 P S               -> index value (ready index: available entries by sk)
+ * QINDEX 0x02 P int64(time) S   -> index value (timed index: in flight by deadline, delayed by due time)
+ * </pre>
+ *
+ * Every value starts with the format byte {@link #FORMAT} and ends with a CRC32C of the key
+ * followed by every byte of the value before the checksum, so a damaged value, and a value copied
+ * to another key, both read as corrupt.
+ */
+public final class QueueLayout {
+  private QueueLayout() {}
+
+  /** Format byte of every queue value (entries, index values, counters) written by this version. */
+  public static final byte FORMAT = 2;
+
+  /** First byte of a QINDEX key: what the record is. */
+  public static final byte COUNTERS_TAG = 0x00;
+
+  public static final byte READY_TAG = 0x01;
+  public static final byte TIMED_TAG = 0x02;
+
+  /** Entry states. */
+  public static final byte READY = 0;
+
+  public static final byte IN_FLIGHT = 1;
+  public static final byte DELAYED = 2;
+
+  /** Entry flag: new data was pushed while in flight; deliver again when this processing ends. */
+  public static final byte FLAG_REDELIVER = 1;
+
+  // ---------------------------------------------------------------- keys
+
+  /** {@code P}: the queue's partition, after checking the pk like an item pk. */
+  public static byte[] part(String pk) {
+    return KeyCodec.partition(KeyCodec.checkPk(pk));
+  }
+
+  /** QUEUE key of an entry: {@code P S}. */
+  public static byte[] entryKey(byte[] part, byte[] sk) {
+    byte[] out = Arrays.copyOf(part, part.length + sk.length);
+    System.arraycopy(sk, 0, out, part.length, sk.length);
+    return out;
+  }
+
+  /** QINDEX key of the queue's counters: {@code 0x00 P}. */
+  public static byte[] countersKey(byte[] part) {
+    return tagged(COUNTERS_TAG, part, 0);
+  }
+
+  /** QINDEX key of an available entry: {@code 0x01 P S}. */
+  public static byte[] readyKey(byte[] part, byte[] sk) {
+    byte[] k = tagged(READY_TAG, part, sk.length);
+    System.arraycopy(sk, 0, k, 1 + part.length, sk.length);
+    return k;
+  }
+
+  /** {@code 0x01 P}: every ready key of the queue starts with it. */
+  public static byte[] readyPrefix(byte[] part) {
+    return tagged(READY_TAG, part, 0);
+  }
+
+  /** QINDEX key of an entry in flight (time = deadline) or delayed (time = due): {@code 0x02 P int64 S}. */
+  public static byte[] timedKey(byte[] part, long time, byte[] sk) {
+    byte[] k = tagged(TIMED_TAG, part, 8 + sk.length);
+    ByteBuffer.wrap(k, 1 + part.length, 8).putLong(time);
+    System.arraycopy(sk, 0, k, 1 + part.length + 8, sk.length);
+    return k;
+  }
+
+  /** {@code 0x02 P}: every timed key of the queue starts with it. */
+  public static byte[] timedPrefix(byte[] part) {
+    return tagged(TIMED_TAG, part, 0);
+  }
+
+  /** The index key under which entry {@code e} of (part, sk) is listed. */
+  public static byte[] indexKey(byte[] part, byte[] sk, Entry e) {
+    return e.state() == READY ? readyKey(part, sk) : timedKey(part, e.time(), sk);
+  }
+
+  /** The time of a timed key of the queue whose partition is {@code partLength} bytes. */
+  public static long timeOf(byte[] timedKey, int partLength) {
+    return ByteBuffer.wrap(timedKey).getLong(1 + partLength);
+  }
+
+  /** The sk bytes of a ready key ({@code timed} false) or timed key of that queue. */
+  public static byte[] skOf(byte[] indexKey, int partLength, boolean timed) {
+    return Arrays.copyOfRange(indexKey, 1 + partLength + (timed ? 8 : 0), indexKey.length);
+  }
+
+  private static byte[] tagged(byte tag, byte[] part, int extra) {
+    byte[] k = new byte[1 + part.length + extra];
+    k[0] = tag;
+    System.arraycopy(part, 0, k, 1, part.length);
+    return k;
+  }
+
+  // ---------------------------------------------------------------- entry record
+
+  /**
+   * A queue entry.
+   *
+   * @param state {@link #READY}, {@link #IN_FLIGHT} or {@link #DELAYED}
+   * @param attempts deliveries so far
+   * @param time IN_FLIGHT: deadline; DELAYED: due; READY: 0 (epoch millis)
+   * @param enqueuedAt when this sk was first pushed (epoch millis)
+   * @param flags {@link #FLAG_REDELIVER}
+   * @param receipt the receipt of the delivery that owns the entry, or "" when none does
+   * @param kryo the data's Kryo bytes
+   */
+  public record Entry(
+      byte state, int attempts, long time, long enqueuedAt, byte flags, String receipt, byte[] kryo) {
+    public boolean redeliver() {
+      return (flags & FLAG_REDELIVER) != 0;
+    }
+  }
+
+  /** Entry header before the receipt: format, state, attempts, time, enqueuedAt, flags, length. */
+  private static final int ENTRY_HEAD = 24;
+
+  /**
+   * {@code u8 FORMAT | u8 state | int32 attempts | int64 time | int64 enqueuedAt | u8 flags | u8 r
+   * | r bytes receipt (ASCII) | kryo bytes | int32 crc32c(key, all before)}.
+   */
+  public static byte[] entry(byte[] key, Entry e) {
+    String receipt = e.receipt();
+    int r = receipt.length();
+    if (r > 255) {
+      throw new IllegalArgumentException("receipt is " + r + " characters; at most 255");
+    }
+    byte[] kryo = e.kryo();
+    byte[] v = new byte[ENTRY_HEAD + r + kryo.length + 4];
+    ByteBuffer b = ByteBuffer.wrap(v);
+    b.put(FORMAT).put(e.state()).putInt(e.attempts()).putLong(e.time()).putLong(e.enqueuedAt());
+    b.put(e.flags()).put((byte) r);
+    for (int i = 0; i < r; i++) {
+      char c = receipt.charAt(i);
+      if (c > 0x7F) {
+        throw new IllegalArgumentException("receipt must be ASCII");
+      }
+      v[ENTRY_HEAD + i] = (byte) c;
+    }
+    System.arraycopy(kryo, 0, v, ENTRY_HEAD + r, kryo.length);
+    seal(key, v);
+    return v;
+  }
+
+  /**
+   * Checks and decodes an entry record stored at {@code key}.
+   *
+   * @throws CorruptDataException naming {@code where} if any byte is off, or the record was
+   *     written for another key
+   */
+  public static Entry openEntry(byte[] key, byte[] v, Object where) {
+    if (v.length < ENTRY_HEAD + 4) {
+      throw corrupt(where, "queue entry record is " + v.length + " bytes, shorter than its header");
+    }
+    checkFormat(v, "queue entry", where);
+    checkSeal(key, v, "queue entry", where);
+    byte state = v[1];
+    if (state != READY && state != IN_FLIGHT && state != DELAYED) {
+      throw corrupt(where, "queue entry has state " + state);
+    }
+    int r = v[23] & 0xFF;
+    int kryoStart = ENTRY_HEAD + r;
+    if (kryoStart > v.length - 4) {
+      throw corrupt(where, "queue entry receipt overruns the record");
+    }
+    ByteBuffer b = ByteBuffer.wrap(v);
+    String receipt = new String(v, ENTRY_HEAD, r, StandardCharsets.US_ASCII);
+    byte[] kryo = Arrays.copyOfRange(v, kryoStart, v.length - 4);
+    return new Entry(state, b.getInt(2), b.getLong(6), b.getLong(14), v[22], receipt, kryo);
+  }
+
+  // ---------------------------------------------------------------- index values
+
+  /** What an index record says about its entry (the rest is in the key). */
+  public record IndexValue(byte state, long enqueuedAt) {}
+
+  private static final int INDEX_VALUE_LENGTH = 1 + 1 + 8 + 4;
+
+  /** {@code u8 FORMAT | u8 state | int64 enqueuedAt | int32 crc32c(key, all before)}. */
+  public static byte[] indexValue(byte[] key, byte state, long enqueuedAt) {
+    byte[] v = new byte[INDEX_VALUE_LENGTH];
+    ByteBuffer.wrap(v).put(FORMAT).put(state).putLong(enqueuedAt);
+    seal(key, v);
+    return v;
+  }
+
+  /** The index value of entry {@code e} under its index key {@code key}. */
+  public static byte[] indexValue(byte[] key, Entry e) {
+    return indexValue(key, e.state(), e.enqueuedAt());
+  }
+
+  /**
+   * Checks and decodes an index value stored at {@code key}.
+   *
+   * @throws CorruptDataException naming {@code where} if any byte is off
+   */
+  public static IndexValue openIndexValue(byte[] key, byte[] v, Object where) {
+    if (v.length != INDEX_VALUE_LENGTH) {
+      throw corrupt(where, "queue index value is " + v.length + " bytes, not " + INDEX_VALUE_LENGTH);
+    }
+    checkFormat(v, "queue index value", where);
+    checkSeal(key, v, "queue index value", where);
+    byte state = v[1];
+    boolean ready = key.length > 0 && key[0] == READY_TAG;
+    if (ready ? state != READY : state != IN_FLIGHT && state != DELAYED) {
+      throw corrupt(where, "queue index value has state " + state + " under a "
+          + (ready ? "ready" : "timed") + " key");
+    }
+    return new IndexValue(state, ByteBuffer.wrap(v).getLong(2));
+  }
+
+  // ---------------------------------------------------------------- counters
+
+  /** How many entries of one queue are in each state, as stored (due timed entries not moved yet). */
+  public record Counters(long ready, long inFlight, long delayed) {
+    public static final Counters ZERO = new Counters(0, 0, 0);
+
+    /** In flight plus delayed: the entries listed in the timed index. */
+    public long timed() {
+      return inFlight + delayed;
+    }
+  }
+
+  private static final int COUNTERS_LENGTH = 1 + 24 + 4;
+
+  /** {@code u8 FORMAT | int64 ready | int64 inFlight | int64 delayed | int32 crc32c(key, all before)}. */
+  public static byte[] counters(byte[] key, Counters c) {
+    byte[] v = new byte[COUNTERS_LENGTH];
+    ByteBuffer.wrap(v).put(FORMAT).putLong(c.ready()).putLong(c.inFlight()).putLong(c.delayed());
+    seal(key, v);
+    return v;
+  }
+
+  /**
+   * Checks and decodes the counters stored at {@code key}; {@link Counters#ZERO} for null.
+   *
+   * @throws CorruptDataException naming {@code where} if any byte is off
+   */
+  public static Counters openCounters(byte[] key, byte[] v, Object where) {
+    if (v == null) {
+      return Counters.ZERO;
+    }
+    if (v.length != COUNTERS_LENGTH) {
+      throw corrupt(where, "queue counters are " + v.length + " bytes, not " + COUNTERS_LENGTH);
+    }
+    checkFormat(v, "queue counters", where);
+    checkSeal(key, v, "queue counters", where);
+    ByteBuffer b = ByteBuffer.wrap(v);
+    return new Counters(b.getLong(1), b.getLong(9), b.getLong(17));
+  }
+
+  // ---------------------------------------------------------------- checksums
+
+  /** Writes crc32c(key, v[0 .. length-4)) into the last 4 bytes of {@code v}. */
+  private static void seal(byte[] key, byte[] v) {
+    ByteBuffer.wrap(v).putInt(v.length - 4, crc(key, v));
+  }
+
+  private static int crc(byte[] key, byte[] v) {
+    CRC32C c = new CRC32C();
+    c.update(key, 0, key.length);
+    c.update(v, 0, v.length - 4);
+    return (int) c.getValue();
+  }
+
+  private static void checkSeal(byte[] key, byte[] v, String what, Object where) {
+    if (crc(key, v) != ByteBuffer.wrap(v).getInt(v.length - 4)) {
+      throw corrupt(where, what + " checksum mismatch (damaged, or not written for this key)");
+    }
+  }
+
+  private static void checkFormat(byte[] v, String what, Object where) {
+    if (v[0] != FORMAT) {
+      throw corrupt(where, what + " has format " + v[0] + "; this version reads " + FORMAT
+          + (v[0] == 1 ? " (a store of format 1 must be migrated when opened)" : ""));
+    }
+  }
+
+  static CorruptDataException corrupt(Object where, String what) {
+    return new CorruptDataException(what + " at " + where + "; the store's data is damaged");
+  }
+}

@@ -1,0 +1,289 @@
+package io.github.atomicdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.atomicdb.contract.TestClock;
+import io.github.atomicdb.internal.MemoryKv;
+import io.github.atomicdb.internal.ValueCodec;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.Space;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How queue operations reach the store: one plain write batch each on a single-writer store, a
+ * validated transaction each on a shared one (retried with backoff until a deadline), and
+ * concurrent pushes of one queue grouped into one batch.
+ */
+class QueueCommitTest {
+  /** A KvStore over MemoryKv that counts commits and can make transactions conflict. */
+  static final class Probe implements KvStore {
+    final MemoryKv inner = new MemoryKv();
+    final boolean single;
+    final AtomicInteger writes = new AtomicInteger();
+    final AtomicInteger transactions = new AtomicInteger();
+    /** Conflict every transaction while this says so. */
+    volatile Supplier<Boolean> conflict = () -> false;
+    /** Where each scan of QINDEX started. */
+    final List<byte[]> indexScans = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Runs before each write. */
+    volatile Runnable beforeWrite = () -> {};
+
+    Probe(boolean single) {
+      this.single = single;
+    }
+
+    @Override
+    public boolean singleWriter() {
+      return single;
+    }
+
+    @Override
+    public byte[] get(Space space, byte[] key) {
+      return inner.get(space, key);
+    }
+
+    @Override
+    public List<byte[]> multiGet(Space space, List<byte[]> keys) {
+      return inner.multiGet(space, keys);
+    }
+
+    @Override
+    public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
+      if (space == Space.QINDEX) {
+        indexScans.add(from);
+      }
+      return inner.scan(space, from, to, reverse, limitHint);
+    }
+
+    @Override
+    public void write(List<KvOp> ops) {
+      beforeWrite.run();
+      writes.incrementAndGet();
+      inner.write(ops);
+    }
+
+    @Override
+    public <T> T transact(Function<KvTxn, T> body) {
+      transactions.incrementAndGet();
+      if (conflict.get()) {
+        throw new KvConflictException("test conflict", null);
+      }
+      return inner.transact(body);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  private final TestClock clock = new TestClock();
+  private final AtomicLong ids = new AtomicLong();
+
+  private QueueEngine engine(KvStore kv, Duration retryDeadline) {
+    return new QueueEngine(kv, clock, new ValueCodec(Map.of()),
+        () -> String.format("%026d", ids.incrementAndGet()), retryDeadline);
+  }
+
+  private static void cycle(QueueEngine q) {
+    q.push(List.of(QueueItemInput.of("jobs", "data")));
+    QueueItem got = q.pull(QueuePullOptions.of("jobs"), 1).get(0);
+    assertTrue(q.acknowledge(got.key(), got.receipt()));
+  }
+
+  @Test
+  void onASingleWriterStoreEachOperationIsOnePlainBatch() {
+    Probe kv = new Probe(true);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    cycle(q);
+    cycle(q);
+    assertEquals(0, kv.transactions.get(), "no transaction");
+    assertEquals(6, kv.writes.get(), "push, pull and ack: one write each");
+    assertEquals(new QueueStats(0, 0, 0, 0), q.stats("jobs"));
+    assertEquals(6, kv.writes.get(), "stats writes nothing");
+  }
+
+  @Test
+  void onASingleWriterStorePullsStartPastTheKeysEarlierPullsAndAcksDeleted() {
+    // On an LSM store deleted keys stay as tombstones until compaction; a scan from the front of
+    // the queue's indexes would step over every entry ever consumed.
+    Probe kv = new Probe(true);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    byte[] part = io.github.atomicdb.internal.QueueLayout.part("jobs");
+    String previous = null;
+    for (int i = 0; i < 50; i++) {
+      q.push(List.of(QueueItemInput.of("jobs", "data")));
+      kv.indexScans.clear();
+      QueueItem got = q.pull(QueuePullOptions.of("jobs"), 1).get(0);
+      assertEquals(1, kv.indexScans.size(), "one scan (the ready index); the timed index holds nothing due");
+      if (previous != null) {
+        byte[] floor = io.github.atomicdb.internal.QueueLayout.readyKey(part,
+            previous.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(java.util.Arrays.compareUnsigned(kv.indexScans.get(0), floor) >= 0,
+            "pull " + i + " scans from the last consumed key on, not from the front");
+      }
+      assertTrue(q.acknowledge(got.key(), got.receipt()));
+      previous = got.sk();
+    }
+    // A delivery that times out is still found: the hints know the earliest deadline.
+    q.push(List.of(QueueItemInput.of("jobs", "late")));
+    QueueItem late = q.pull(QueuePullOptions.of("jobs").withTtlSeconds(10), 1).get(0);
+    assertTrue(q.pull(QueuePullOptions.of("jobs"), 1).isEmpty());
+    clock.advanceSeconds(10);
+    assertEquals(late.sk(), q.pull(QueuePullOptions.of("jobs"), 1).get(0).sk());
+  }
+
+  @Test
+  void onASharedStoreEachOperationIsOneValidatedTransaction() {
+    Probe kv = new Probe(false);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    cycle(q);
+    assertEquals(0, kv.writes.get(), "no unvalidated write");
+    assertEquals(3, kv.transactions.get());
+  }
+
+  @Test
+  void conflictsAreRetriedWithBackoffUntilTheyClear() {
+    Probe kv = new Probe(false);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    // Conflicts for a while (as under another process's burst of commits): a commit that spun
+    // through its retries at once would give up long before they clear.
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+    kv.conflict = () -> System.nanoTime() < until;
+    q.push(List.of(QueueItemInput.of("jobs", "a", "data")));
+    assertTrue(kv.transactions.get() > 1, "retried");
+    assertTrue(kv.transactions.get() < 1000, "backed off, made " + kv.transactions.get() + " attempts");
+    kv.conflict = () -> false;
+    assertEquals(new QueueStats(1, 0, 0, 0), q.stats("jobs"));
+  }
+
+  @Test
+  void conflictsPastTheDeadlineEndWithAClearErrorAndNothingWritten() {
+    Probe kv = new Probe(false);
+    QueueEngine q = engine(kv, Duration.ofMillis(100));
+    kv.conflict = () -> true;
+    AtomicDbException e = assertThrows(AtomicDbException.class,
+        () -> q.push(List.of(QueueItemInput.of("jobs", "a", "data"))));
+    assertTrue(e.getMessage().contains("kept conflicting"), e.getMessage());
+    assertTrue(e.getMessage().contains("nothing of it was written"), e.getMessage());
+    assertTrue(e.getCause() instanceof KvConflictException);
+    kv.conflict = () -> false;
+    assertEquals(new QueueStats(0, 0, 0, 0), q.stats("jobs"));
+  }
+
+  @Test
+  void concurrentPushesToOneQueueShareOneBatch() throws Exception {
+    Probe kv = new Probe(true);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    CountDownLatch firstWriteStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    kv.beforeWrite = () -> {
+      if (calls.incrementAndGet() == 1) {
+        firstWriteStarted.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      fs.add(pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "0", 0)))));
+      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      // The first push holds the queue's lock in its write; three more arrive meanwhile.
+      for (int i = 1; i <= 3; i++) {
+        int n = i;
+        fs.add(pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", String.valueOf(n), n)))));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (q.pendingPushes("jobs") < 3 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(3, q.pendingPushes("jobs"));
+      release.countDown();
+      for (Future<?> f : fs) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(2, kv.writes.get(), "the three waiting pushes were committed in one batch");
+    List<String> sks = new ArrayList<>();
+    for (QueueItem qi : q.pull(QueuePullOptions.of("jobs"), 10)) {
+      sks.add(qi.sk());
+    }
+    assertEquals(List.of("0", "1", "2", "3"), sks);
+  }
+
+  @Test
+  void aFailingPushInAGroupFailsAloneTheOthersCommit() throws Exception {
+    Probe kv = new Probe(true);
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    q.push(List.of(QueueItemInput.of("jobs", "z-bad", 0)));
+    // Damage the entry "z-bad": a push to it must read it, and fails.
+    byte[] key = io.github.atomicdb.internal.QueueLayout.entryKey(
+        io.github.atomicdb.internal.QueueLayout.part("jobs"), "z-bad".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] v = kv.get(Space.QUEUE, key).clone();
+    v[v.length - 1] ^= 1;
+    kv.inner.write(List.of(KvOp.put(Space.QUEUE, key, v)));
+    CountDownLatch firstWriteStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    kv.beforeWrite = () -> {
+      if (calls.incrementAndGet() == 1) {
+        firstWriteStarted.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      Future<?> first = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "a", 1))));
+      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      Future<?> bad = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "z-bad", 2))));
+      Future<?> good = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "c", 3))));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (q.pendingPushes("jobs") < 2 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      first.get(30, TimeUnit.SECONDS);
+      good.get(30, TimeUnit.SECONDS);
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof CorruptDataException, String.valueOf(e.getCause()));
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> sks = new ArrayList<>();
+    for (QueueItem qi : q.pull(QueuePullOptions.of("jobs"), 2)) {
+      sks.add(qi.sk());
+    }
+    assertEquals(List.of("a", "c"), sks, "the pushes grouped with the failing one are in");
+  }
+}
