@@ -62,9 +62,9 @@ import java.util.function.Function;
  * delayed.
  */
 final class QueueEngine {
-  private static final byte META = 0x00;
-  private static final byte READY_IDX = 0x01;
-  private static final byte TIMED_IDX = 0x02;
+  static final byte META = 0x00;
+  static final byte READY_IDX = 0x01;
+  static final byte TIMED_IDX = 0x02;
   /** Most due entries a pull promotes in one commit (the rest go in the next pulls). */
   private static final int PROMOTE_CAP = 1000;
   /** Most entries redrive moves per commit. */
@@ -692,14 +692,17 @@ final class QueueEngine {
         });
   }
 
+  /** An exported queue entry to restore: its key, serialized data and push time (epoch millis). */
+  record Restored(String pk, String sk, byte[] kryo, long enqueuedAt) {}
+
   /**
-   * Restores exported entries (the command line's import): each becomes available with attempts
+   * Restores exported entries (StoreTools.importQueueEntries): each becomes available with attempts
    * 0 and its original push time; an sk already queued is left alone, so a re-run is harmless.
    * One atomic commit through the same push path as {@code queuePush}.
    *
    * @return how many entries were added
    */
-  int importEntries(List<io.github.atomicdb.internal.EngineAccess.RawQueueEntry> entries) {
+  int importEntries(List<Restored> entries) {
     Objects.requireNonNull(entries, "entries must not be null");
     Q[] qs = new Q[entries.size()];
     byte[][] sks = new byte[entries.size()][];

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "backup",
     description = "Write a consistent copy of the store in DIR to the new directory DEST (a"
-        + " RocksDB checkpoint: hard links where possible). DEST is itself a store: open it, or"
-        + " copy it back in place of DIR to restore.")
+        + " RocksDB checkpoint: hard links where possible), readable by its owner only. DEST is"
+        + " itself a store: open it, or copy it back in place of DIR to restore.")
 final class BackupCommand implements Callable<Integer> {
   private final Main main;
 
@@ -52,15 +52,15 @@ final class BackupCommand implements Callable<Integer> {
     try (AtomicDb db = main.openExisting(dir)) {
       main.backend.checkpoint(db, dest);
     }
-    long size = RawStore.sizeOnDisk(dest);
+    long size = main.backend.diskUsage(dest).liveBytes();
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("store", dir.toString());
       m.put("backup", dest.toString());
-      m.put("sizeOnDiskBytes", size);
+      m.put("liveDataBytes", size);
       out.println(Json.write(m));
     } else {
-      out.println("backed up " + dir + " to " + dest + " (" + RawStore.humanBytes(size) + ")");
+      out.println("backed up " + dir + " to " + dest + " (" + Table.humanBytes(size) + " of live data)");
     }
     out.flush();
     return ExitCode.OK;

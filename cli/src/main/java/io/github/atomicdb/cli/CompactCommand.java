@@ -1,6 +1,7 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.tools.DiskUsage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(
     mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "compact",
-    description = "Compact the whole store: removes deleted records and expired items from disk.")
+    description = "Compact the whole store: removes deleted records and expired items from disk."
+        + " Prints the live data size (data files and write-ahead log) before and after.")
 final class CompactCommand implements Callable<Integer> {
   private final Main main;
 
@@ -34,25 +36,26 @@ final class CompactCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    long before;
+    DiskUsage before;
+    DiskUsage after;
     try (AtomicDb db = main.openExisting(dir)) {
-      before = RawStore.sizeOnDisk(dir);
+      before = main.backend.diskUsage(dir);
       if (!json && Progress.terminal()) {
         spec.commandLine().getErr().print("compacting...\r");
         spec.commandLine().getErr().flush();
       }
       main.backend.compact(db);
     }
-    long after = RawStore.sizeOnDisk(dir);
+    after = main.backend.diskUsage(dir); // closed: files the compaction replaced are gone
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("store", dir.toString());
-      m.put("sizeBeforeBytes", before);
-      m.put("sizeAfterBytes", after);
+      m.put("liveDataBytesBefore", before.liveBytes());
+      m.put("liveDataBytesAfter", after.liveBytes());
       out.println(Json.write(m));
     } else {
-      out.println("compacted " + dir + ": " + RawStore.humanBytes(before) + " -> "
-          + RawStore.humanBytes(after));
+      out.println("compacted " + dir + ": live data " + Table.humanBytes(before.liveBytes()) + " -> "
+          + Table.humanBytes(after.liveBytes()));
     }
     out.flush();
     return ExitCode.OK;

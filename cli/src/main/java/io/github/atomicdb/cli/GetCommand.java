@@ -1,6 +1,8 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.tools.ItemRecord;
+import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,7 +47,7 @@ final class GetCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (AtomicDb db = main.openExisting(dir)) {
-      RawStore.StoredItem it = new RawStore(db).get(pk, sk);
+      ItemRecord it = StoreTools.of(db).item(pk, sk).orElse(null);
       if (it == null) {
         spec.commandLine().getErr().println("atomicdb: no item at (pk '" + pk + "', sk '" + sk + "')");
         spec.commandLine().getErr().flush();
@@ -63,7 +65,7 @@ final class GetCommand implements Callable<Integer> {
     }
   }
 
-  static Map<String, Object> itemJson(RawStore.StoredItem it, boolean typed) {
+  static Map<String, Object> itemJson(ItemRecord it, boolean typed) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("pk", it.pk());
     m.put("sk", it.sk());

@@ -1,6 +1,9 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.Query;
+import io.github.atomicdb.tools.ItemRecord;
+import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,16 +53,16 @@ final class QueryCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (AtomicDb db = main.openExisting(dir)) {
-      List<RawStore.StoredItem> items = new RawStore(db).query(pk, prefix, reverse, limit);
+      List<ItemRecord> items = StoreTools.of(db).query(new Query(pk, prefix, reverse, limit));
       if (json) {
         List<Object> l = new ArrayList<>();
-        for (RawStore.StoredItem it : items) {
+        for (ItemRecord it : items) {
           l.add(GetCommand.itemJson(it, typed));
         }
         out.println(Json.write(l));
       } else {
         Table t = new Table("sk", "ttl", "data");
-        for (RawStore.StoredItem it : items) {
+        for (ItemRecord it : items) {
           Object data = typed ? Values.typed(it.value()) : Values.plain(it.value());
           t.row(it.sk(), it.ttl() == null ? "-" : it.ttl(), Json.write(data));
         }

@@ -2,9 +2,8 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.QueueStats;
-import io.github.atomicdb.internal.EngineAccess;
-import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.QueueRecord;
+import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,12 +37,6 @@ final class QueueCommand implements Callable<Integer> {
     return ExitCode.USAGE;
   }
 
-  /** Whether queue {@code pk} has a counters record (was ever pushed to); checks the name. */
-  static boolean exists(AtomicDb db, String pk) {
-    KeyCodec.checkPk(pk);
-    return EngineAccess.get().kv(db).get(Space.QINDEX, EngineAccess.get().queueCountersKey(pk)) != null;
-  }
-
   @Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
   static final class Stats implements Callable<Integer> {
     private final Main main;
@@ -67,9 +60,7 @@ final class QueueCommand implements Callable<Integer> {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (AtomicDb db = main.openExisting(dir)) {
-        // The engine's stats call writes the queue's counters back: do not create a record for
-        // a queue that does not exist.
-        boolean exists = exists(db, pk);
+        boolean exists = StoreTools.of(db).queueExists(pk);
         QueueStats s = exists ? db.queueStats(pk) : new QueueStats(0, 0, 0, 0);
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -123,29 +114,28 @@ final class QueueCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       try (AtomicDb db = main.openExisting(dir)) {
-        RawStore raw = new RawStore(db);
-        long now = raw.nowMillis();
-        List<RawStore.StoredEntry> entries = raw.peek(pk, limit);
+        long now = System.currentTimeMillis();
+        List<QueueRecord> entries = StoreTools.of(db).peek(pk, limit);
         if (json) {
           List<Object> l = new ArrayList<>();
-          for (RawStore.StoredEntry e : entries) {
+          for (QueueRecord e : entries) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pk", e.pk());
             m.put("sk", e.sk());
-            m.put("state", e.stateName(now));
-            m.put("attempts", e.entry().attempts());
-            m.put("until", e.entry().time() == 0 ? null : Instant.ofEpochMilli(e.entry().time()).toString());
-            m.put("enqueuedAt", Instant.ofEpochMilli(e.entry().enqueuedAt()).toString());
+            m.put("state", e.state().label());
+            m.put("attempts", e.attempts());
+            m.put("until", e.untilMillis() == 0 ? null : Instant.ofEpochMilli(e.untilMillis()).toString());
+            m.put("enqueuedAt", Instant.ofEpochMilli(e.enqueuedAtMillis()).toString());
             m.put("data", Values.plain(e.value()));
             l.add(m);
           }
           out.println(Json.write(l));
         } else {
           Table t = new Table("sk", "state", ">attempts", "until", ">age (s)", "data");
-          for (RawStore.StoredEntry e : entries) {
-            t.row(e.sk(), e.stateName(now), e.entry().attempts(),
-                e.entry().time() == 0 ? "-" : Instant.ofEpochMilli(e.entry().time()),
-                Math.max(0, (now - e.entry().enqueuedAt()) / 1000),
+          for (QueueRecord e : entries) {
+            t.row(e.sk(), e.state().label(), e.attempts(),
+                e.untilMillis() == 0 ? "-" : Instant.ofEpochMilli(e.untilMillis()),
+                Math.max(0, (now - e.enqueuedAtMillis()) / 1000),
                 Json.write(Values.plain(e.value())));
           }
           t.print(out);
@@ -188,11 +178,12 @@ final class QueueCommand implements Callable<Integer> {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (AtomicDb db = main.openExisting(dir)) {
-        KeyCodec.checkPk(to);
+        StoreTools tools = StoreTools.of(db);
+        tools.queueExists(to); // checks the name
         if (from.equals(to)) {
           throw new CliException(ExitCode.USAGE, "FROM and TO must differ (both '" + from + "')");
         }
-        long moved = exists(db, from) ? db.queueRedrive(from, to) : 0;
+        long moved = tools.queueExists(from) ? db.queueRedrive(from, to) : 0;
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("from", from);

@@ -1,7 +1,6 @@
 package io.github.atomicdb.cli;
 
-import io.github.atomicdb.CorruptDataException;
-import io.github.atomicdb.internal.ValueCodec;
+import io.github.atomicdb.tools.StoredValue;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -47,16 +46,14 @@ import java.util.UUID;
  * {"t":"Long","v":5}, {"t":"Double","v":"NaN"}, {"t":"ArrayList","v":[...]},
  * {"t":"HashMap","v":[[k,v],...]}, {"t":"List.of","v":[...]}, {"t":"bytes","v":base64}.
  * A value the CLI cannot decode (a user class, id >= 100, or a built-in holding one) is
- * {"t":"raw","class":ID,"v":base64 of its Kryo bytes}; import writes those bytes back as they were.
+ * {"t":"raw","class":ID,"v":base64 of its stored bytes}; import writes those bytes back as they
+ * were.
  *
  * Plain (display): the natural JSON of the value (numbers, strings, arrays, objects when every
- * key is a string); a raw value shows as {"class": ID, "bytes": N}.
+ * key is a string); an undecoded value shows as {"class": ID, "bytes": N}.
  */
 final class Values {
   private Values() {}
-
-  /** A value the CLI cannot decode: its top-level class id and Kryo bytes. */
-  record Raw(int classId, byte[] kryo) {}
 
   /** A typed JSON value that import cannot understand. */
   static final class BadValueException extends Exception {
@@ -67,24 +64,40 @@ final class Values {
     }
   }
 
+  /** The display form of a stored value: its plain JSON, or its class id and size if undecoded. */
+  static Object plain(StoredValue v) {
+    if (!v.isDecoded()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("class", v.classId());
+      m.put("bytes", v.size());
+      return m;
+    }
+    return plain(v.value());
+  }
+
   /**
-   * Decodes stored Kryo bytes; a {@link Raw} for user classes.
-   *
-   * @throws CorruptDataException if the bytes are damaged
+   * The typed form of a stored value: the typed JSON of its Java value, or its raw bytes when it
+   * is undecoded or holds a class that has no typed form (a registered user class).
    */
-  static Object decode(ValueCodec codec, byte[] buf, int off, int len, Object where) {
-    int id = ValueCodec.classIdAt(buf, off, len);
-    if (id >= ValueCodec.FIRST_USER_ID) {
-      return new Raw(id, Arrays.copyOfRange(buf, off, off + len));
-    }
-    try {
-      return codec.decode(buf, off, len, where);
-    } catch (CorruptDataException e) {
-      if (String.valueOf(e.getMessage()).contains("which is not registered")) {
-        return new Raw(id, Arrays.copyOfRange(buf, off, off + len));
+  static Object typed(StoredValue v) {
+    if (v.isDecoded()) {
+      try {
+        return typed(v.value());
+      } catch (IllegalArgumentException noTypedForm) {
+        // a class of the application: keep its bytes
       }
-      throw e;
     }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("t", "raw");
+    m.put("class", v.classId());
+    m.put("v", Base64.getEncoder().encodeToString(v.bytes()));
+    return m;
+  }
+
+  /** The stored value a typed JSON tree stands for: raw bytes, or a Java value to serialize. */
+  static StoredValue stored(Object tree) throws BadValueException {
+    Object v = fromTyped(tree);
+    return v instanceof StoredValue s ? s : StoredValue.of(v);
   }
 
   // ------------------------------------------------------------------ display
@@ -94,12 +107,6 @@ final class Values {
         || v instanceof Long || v instanceof Short || v instanceof Byte || v instanceof BigInteger
         || v instanceof BigDecimal || v instanceof Double || v instanceof Float) {
       return v;
-    }
-    if (v instanceof Raw r) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("class", r.classId());
-      m.put("bytes", r.kryo().length);
-      return m;
     }
     if (v instanceof Character || v instanceof UUID || v instanceof TemporalAccessor
         || v instanceof Duration || v instanceof Period || v instanceof ZoneId) {
@@ -160,17 +167,14 @@ final class Values {
 
   private static final Object NONE = new Object();
 
-  /** The typed JSON tree of a decoded value (or {@link Raw}). */
+  /**
+   * The typed JSON tree of a Java value.
+   *
+   * @throws IllegalArgumentException if a class in it has no typed form
+   */
   static Object typed(Object v) {
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer) {
       return v;
-    }
-    if (v instanceof Raw r) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("t", "raw");
-      m.put("class", r.classId());
-      m.put("v", Base64.getEncoder().encodeToString(r.kryo()));
-      return m;
     }
     if (v instanceof Long || v instanceof Short || v instanceof Byte) {
       return tagged(v.getClass().getSimpleName(), v);
@@ -271,7 +275,10 @@ final class Values {
     throw new IllegalArgumentException("no typed JSON form for " + cn);
   }
 
-  /** Rebuilds a value from its typed JSON tree (the inverse of {@link #typed}). */
+  /**
+   * Rebuilds a value from its typed JSON tree (the inverse of {@link #typed}); a raw value comes
+   * back as a {@link StoredValue}.
+   */
   static Object fromTyped(Object tree) throws BadValueException {
     if (tree == null || tree instanceof String || tree instanceof Boolean) {
       return tree;
@@ -296,12 +303,12 @@ final class Values {
           if (!(c instanceof BigDecimal)) {
             throw new BadValueException("raw value needs \"class\"");
           }
-          byte[] b = Base64.getDecoder().decode(str(v));
           int id = ((BigDecimal) c).intValueExact();
-          if (ValueCodec.classIdAt(b, 0, b.length) != id) {
+          StoredValue raw = StoredValue.raw(Base64.getDecoder().decode(str(v)));
+          if (raw.classId() != id) {
             throw new BadValueException("raw value bytes do not start with class id " + id);
           }
-          yield new Raw(id, b);
+          yield raw;
         }
         case "Long" -> num(v).longValueExact();
         case "Short" -> num(v).shortValueExact();

@@ -13,10 +13,7 @@ import io.github.atomicdb.ItemKey;
 import io.github.atomicdb.QueueItem;
 import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;
-import io.github.atomicdb.internal.EngineAccess;
-import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.spi.KvOp;
-import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.StoreTools;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -271,7 +268,7 @@ class CliTest {
     Cli.Result r = Cli.run("export", src.toString(), file.toString());
     assertEquals(0, r.code(), r::toString);
     assertEquals("exported " + (samples.size() + 2) + " items and 2 queue entries to " + file
-        + " (1 expired items skipped)", r.out().strip());
+        + " (1 expired item skipped)", r.out().strip());
     assertTrue(Files.readString(file).contains("{\"t\":\"BigDecimal\",\"v\":\"1.50\"}"));
     assertFalse(Files.exists(tmp.resolve("dump.jsonl.part")));
 
@@ -298,8 +295,8 @@ class CliTest {
           b.get(ItemKey.of("user", "orders")).orElseThrow().data());
       assertTrue(b.get(ItemKey.of("user", "expired")).isEmpty());
       // user-class values byte for byte
-      byte[] k = KeyCodec.encode("user", "order");
-      assertArrayEquals(EngineAccess.get().kv(a).get(Space.ITEMS, k), EngineAccess.get().kv(b).get(Space.ITEMS, k));
+      assertArrayEquals(StoreTools.of(a).item("user", "order").orElseThrow().value().bytes(),
+          StoreTools.of(b).item("user", "order").orElseThrow().value().bytes());
       // queue entries: both available, in order, push time kept
       QueueItem first = b.queuePull(QueuePullOptions.of("q")).orElseThrow();
       assertEquals(new Order("o-3", 3), first.data());
@@ -387,16 +384,13 @@ class CliTest {
     assertEquals(0, r.code(), r::toString);
     assertTrue(r.out().contains("no problems"), r::toString);
 
-    try (AtomicDb db = AtomicRocksDb.open(dir)) {
-      var kv = EngineAccess.get().kv(db);
-      byte[] k = KeyCodec.encode("user#1", "profile");
-      byte[] v = kv.get(Space.ITEMS, k).clone();
+    try (Tamper t = new Tamper(dir)) {
+      byte[] v = t.get("items", "user#1", "profile");
       v[v.length - 6] ^= 0x40; // flip a payload bit: checksum mismatch
-      kv.write(List.of(KvOp.put(Space.ITEMS, k, v)));
-      kv.write(List.of(KvOp.put(Space.LOCKS, KeyCodec.encode("x", "y"), "junk".getBytes(StandardCharsets.UTF_8))));
+      t.put("items", "user#1", "profile", v);
+      t.put("locks", "x", "y", "junk".getBytes(StandardCharsets.UTF_8));
       // a queue entry without its index record
-      byte[] qk = KeyCodec.encode("jobs", "c");
-      kv.write(List.of(KvOp.put(Space.QUEUE, KeyCodec.encode("jobs", "d"), kv.get(Space.QUEUE, qk))));
+      t.put("queue", "jobs", "d", t.get("queue", "jobs", "c"));
     }
     r = Cli.run("verify", dir.toString());
     assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);

@@ -41,7 +41,8 @@ class ValuesTest {
     assertEquals("{\"a\":[1,\"x\",true,null]}",
         Json.write(Values.plain(Map.of("a", Arrays.asList(1, "x", true, null)))));
     assertEquals("[[1,\"one\"]]", Json.write(Values.plain(Map.of(1, "one"))));
-    assertEquals("{\"class\":100,\"bytes\":3}", Json.write(Values.plain(new Values.Raw(100, new byte[3]))));
+    assertEquals("{\"class\":100,\"bytes\":3}",
+        Json.write(Values.plain(io.github.atomicdb.tools.StoredValue.raw(new byte[] {102, 1, 2}))));
   }
 
   @Test
