@@ -7,6 +7,7 @@ module io.github.atomicdb.cli {
   requires io.github.atomicdb;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
 
   opens io.github.atomicdb.cli to
       info.picocli;

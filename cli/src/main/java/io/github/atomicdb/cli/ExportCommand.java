@@ -17,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -33,7 +33,6 @@ import picocli.CommandLine.Spec;
  * half-written.
  */
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "export",
     description = "Write every live item and queue entry of a store to FILE (JSON Lines) that"
         + " `import` reads back exactly: built-in types keep their exact class, TTLs are kept,"
@@ -44,14 +43,10 @@ final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "FILE", description = "The file to write (replaced if it exists).")
   Path file;
-
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
 
   ExportCommand(Main main) {
     this.main = main;
@@ -72,7 +67,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
     long[] n = new long[3]; // items, queue entries, expired items skipped
-    try (AtomicDb db = main.openExisting(dir)) {
+    try (AtomicDb db = main.openExisting(store.dir)) {
       StoreTools tools = StoreTools.of(db);
       Files.deleteIfExists(tmp);
       OwnerOnlyFiles.create(tmp);
@@ -105,7 +100,7 @@ final class ExportCommand implements Callable<Integer> {
       }
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
-    if (json) {
+    if (store.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("file", abs.toString());
       m.put("items", n[0]);
@@ -144,7 +139,7 @@ final class ExportCommand implements Callable<Integer> {
 
   private static void line(BufferedWriter w, Map<String, Object> m) {
     try {
-      w.write(Json.write(m));
+      w.write(Json.exportLine(m));
       w.write('\n');
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -4,19 +4,17 @@ import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.tools.ItemRecord;
 import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "get",
     description = "Show the item at PK/SK. Exit code 1 if there is none (or it expired).")
 final class GetCommand implements Callable<Integer> {
@@ -24,8 +22,7 @@ final class GetCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "PK", description = "Partition key.")
   String pk;
@@ -33,11 +30,7 @@ final class GetCommand implements Callable<Integer> {
   @Parameters(index = "2", paramLabel = "SK", description = "Sort key.")
   String sk;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
-
-  @Option(names = "--typed", description = "Show data in the typed JSON form of export files.")
-  boolean typed;
+  @Mixin TypedArg typed;
 
   GetCommand(Main main) {
     this.main = main;
@@ -46,15 +39,15 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (AtomicDb db = main.openExisting(dir)) {
+    try (AtomicDb db = main.openExisting(store.dir)) {
       ItemRecord it = StoreTools.of(db).item(pk, sk).orElse(null);
       if (it == null) {
         spec.commandLine().getErr().println("atomicdb: no item at (pk '" + pk + "', sk '" + sk + "')");
         spec.commandLine().getErr().flush();
         return ExitCode.NEGATIVE;
       }
-      Map<String, Object> m = itemJson(it, typed);
-      if (json) {
+      Map<String, Object> m = itemJson(it, typed.typed);
+      if (store.json) {
         out.println(Json.write(m));
         out.flush();
       } else {

@@ -1,5 +1,7 @@
 package io.github.atomicdb.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicMemoryDb;
 import io.github.atomicdb.tools.ImportResult;
@@ -11,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -39,7 +40,6 @@ import picocli.CommandLine.Spec;
  * alone.
  */
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "import",
     description = "Read a file written by `export` into a store (created if missing). The whole"
         + " file is checked before anything is written; then it is written in atomic batches.")
@@ -49,14 +49,10 @@ final class ImportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory (created if missing).")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "FILE", description = "A file written by `atomicdb export`.")
   Path file;
-
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
 
   ImportCommand(Main main) {
     this.main = main;
@@ -67,7 +63,7 @@ final class ImportCommand implements Callable<Integer> {
     if (Files.isDirectory(file)) {
       throw new CliException(ExitCode.USAGE, file + " is a directory, not an export file; the"
           + " arguments are DIR (the store) then FILE (written by `atomicdb export`)"
-          + (Files.isRegularFile(dir) ? ": did you swap them?" : ""));
+          + (Files.isRegularFile(store.dir) ? ": did you swap them?" : ""));
     }
     if (!Files.isRegularFile(file)) {
       throw new CliException(ExitCode.USAGE, "no export file at " + file + "; give a file written"
@@ -79,7 +75,7 @@ final class ImportCommand implements Callable<Integer> {
     long total = check();
     ImportResult items;
     ImportResult entries;
-    try (AtomicDb db = main.open(dir);
+    try (AtomicDb db = main.open(store.dir);
         BufferedReader r = reader();
         Progress p = new Progress(err, Progress.terminal(), "importing", total)) {
       Batches b = new Batches(StoreTools.of(db), p);
@@ -91,7 +87,7 @@ final class ImportCommand implements Callable<Integer> {
       items = b.flushItems();
       entries = b.flushEntries();
     }
-    if (json) {
+    if (store.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("file", file.toString());
       m.put("items", items.written());
@@ -200,10 +196,10 @@ final class ImportCommand implements Callable<Integer> {
         }
         Object rec = parse(line, no);
         if (no == 1) {
-          if (!(rec instanceof Map<?, ?> h) || !"export".equals(h.get("atomicdb"))) {
+          if (!(rec instanceof JsonNode h) || !"export".equals(h.path("atomicdb").asText())) {
             throw bad(no, "this is not an atomic-db export file (no export header)");
           }
-          if (!(h.get("version") instanceof BigDecimal v) || v.intValue() != ExportCommand.VERSION) {
+          if (!h.path("version").isInt() || h.get("version").intValue() != ExportCommand.VERSION) {
             throw bad(no, "export file version " + h.get("version") + "; this atomicdb reads version "
                 + ExportCommand.VERSION);
           }
@@ -228,9 +224,10 @@ final class ImportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
           throw bad(no, e.getMessage());
         }
-        if (rec instanceof Map<?, ?> m && "end".equals(m.get("kind"))) {
-          if (!(m.get("items") instanceof BigDecimal ni) || ni.longValue() != items
-              || !(m.get("queueEntries") instanceof BigDecimal nq) || nq.longValue() != entries) {
+        if (rec instanceof JsonNode m && "end".equals(m.path("kind").asText())) {
+          if (!m.path("items").isIntegralNumber() || m.get("items").longValue() != items
+              || !m.path("queueEntries").isIntegralNumber()
+              || m.get("queueEntries").longValue() != entries) {
             throw bad(no, "the end line counts " + m.get("items") + " items and "
                 + m.get("queueEntries") + " queue entries, but the file holds " + items + " and "
                 + entries);
@@ -261,50 +258,45 @@ final class ImportCommand implements Callable<Integer> {
 
   /** An ItemRecord, a QueueRecord, or the parsed object of a header or end line. */
   private Object parse(String line, int no) {
-    Object tree;
+    JsonNode m;
     try {
-      tree = Json.parse(line);
-    } catch (Json.ParseException e) {
-      throw bad(no, "malformed JSON: " + e.getMessage());
+      m = Json.parse(line);
+    } catch (JsonProcessingException e) {
+      throw bad(no, "malformed JSON: " + e.getOriginalMessage());
     }
-    if (!(tree instanceof Map<?, ?> m)) {
+    if (!m.isObject()) {
       throw bad(no, "expected a JSON object");
     }
-    Object kind = m.get("kind");
-    if (!"item".equals(kind) && !"queue".equals(kind)) {
+    String kind = m.path("kind").asText("");
+    if (!kind.equals("item") && !kind.equals("queue")) {
       return m;
     }
-    if (!(m.get("pk") instanceof String pk) || !(m.get("sk") instanceof String sk)) {
+    if (!m.path("pk").isTextual() || !m.path("sk").isTextual()) {
       throw bad(no, "\"pk\" and \"sk\" must be strings");
     }
+    String pk = m.get("pk").textValue();
+    String sk = m.get("sk").textValue();
     StoredValue value;
     try {
       value = Values.stored(m.get("data"));
     } catch (Values.BadValueException e) {
       throw bad(no, "data: " + e.getMessage());
     }
-    if ("item".equals(kind)) {
-      Object t = m.get("ttl");
+    if (kind.equals("item")) {
+      JsonNode t = m.path("ttl");
       Long ttl = null;
-      if (t != null) {
-        if (!(t instanceof BigDecimal d)) {
-          throw bad(no, "\"ttl\" must be epoch seconds or null");
+      if (!t.isNull() && !t.isMissingNode()) {
+        if (!t.isIntegralNumber() || !t.canConvertToLong()) {
+          throw bad(no, "\"ttl\" must be whole epoch seconds or null, was " + t);
         }
-        try {
-          ttl = d.longValueExact();
-        } catch (ArithmeticException e) {
-          throw bad(no, "\"ttl\" must be whole epoch seconds, was " + d);
-        }
+        ttl = t.longValue();
       }
       return new ItemRecord(pk, sk, ttl, value);
     }
-    if (!(m.get("enqueuedAt") instanceof BigDecimal at)) {
-      throw bad(no, "\"enqueuedAt\" must be epoch milliseconds");
+    JsonNode at = m.path("enqueuedAt");
+    if (!at.isIntegralNumber() || !at.canConvertToLong()) {
+      throw bad(no, "\"enqueuedAt\" must be whole epoch milliseconds, was " + at);
     }
-    try {
-      return QueueRecord.toImport(pk, sk, at.longValueExact(), value);
-    } catch (ArithmeticException e) {
-      throw bad(no, "\"enqueuedAt\" must be whole epoch milliseconds");
-    }
+    return QueueRecord.toImport(pk, sk, at.longValue(), value);
   }
 }

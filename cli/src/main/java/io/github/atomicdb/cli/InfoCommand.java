@@ -6,20 +6,17 @@ import io.github.atomicdb.tools.DiskUsage;
 import io.github.atomicdb.tools.StoreCounts;
 import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "info",
     description = "Show a store's format, item, lock and queue counts, live data size, and every"
         + " queue with its stats.")
@@ -28,11 +25,7 @@ final class InfoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
-
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin StoreArgs store;
 
   InfoCommand(Main main) {
     this.main = main;
@@ -41,10 +34,10 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (AtomicDb db = main.openExisting(dir)) {
+    try (AtomicDb db = main.openExisting(store.dir)) {
       StoreTools tools = StoreTools.of(db);
       StoreCounts counts;
-      try (Progress p = new Progress(spec.commandLine().getErr(), !json && Progress.terminal(), "counting", 0)) {
+      try (Progress p = new Progress(spec.commandLine().getErr(), !store.json && Progress.terminal(), "counting", 0)) {
         counts = tools.counts(n -> p.set(n, "records"));
       }
       List<Map<String, Object>> queues = new ArrayList<>();
@@ -58,10 +51,10 @@ final class InfoCommand implements Callable<Integer> {
         m.put("oldestAvailableAgeSeconds", s.oldestAvailableAgeSeconds());
         queues.add(m);
       }
-      DiskUsage disk = main.backend.diskUsage(dir);
-      if (json) {
+      DiskUsage disk = main.backend.diskUsage(store.dir);
+      if (store.json) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("store", dir.toAbsolutePath().normalize().toString());
+        m.put("store", store.dir.toAbsolutePath().normalize().toString());
         m.put("formatVersion", tools.formatVersion());
         m.put("liveDataBytes", disk.liveBytes());
         m.put("housekeepingBytes", disk.otherBytes());
@@ -75,10 +68,10 @@ final class InfoCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       Table.pairs(out,
-          "store", dir.toAbsolutePath().normalize(),
+          "store", store.dir.toAbsolutePath().normalize(),
           "format version", tools.formatVersion(),
           "live data", Table.humanBytes(disk.liveBytes()) + " (" + disk.liveBytes() + " bytes; "
-              + "RocksDB's own logs and options files: " + Table.humanBytes(disk.otherBytes()) + ")",
+              + "RocksDB's housekeeping files apart: " + Table.humanBytes(disk.otherBytes()) + ")",
           "items", counts.items() + (counts.expiredItems() > 0
               ? " (+ " + counts.expiredItems() + " expired, removed by compaction)" : ""),
           "locks", counts.locks(),

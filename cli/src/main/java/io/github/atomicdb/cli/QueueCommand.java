@@ -5,7 +5,6 @@ import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.tools.QueueRecord;
 import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,13 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
-@Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "queue", description = "Inspect and move queue entries: stats, peek, redrive.")
+@Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "queue",
+    description = "Inspect and move queue entries: stats, peek, redrive.")
 final class QueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -37,20 +38,16 @@ final class QueueCommand implements Callable<Integer> {
     return ExitCode.USAGE;
   }
 
-  @Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
+  @Command(name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
   static final class Stats implements Callable<Integer> {
     private final Main main;
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-    Path dir;
+    @Mixin StoreArgs store;
 
     @Parameters(index = "1", paramLabel = "PK", description = "The queue.")
     String pk;
-
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
 
     Stats(Main main) {
       this.main = main;
@@ -59,10 +56,10 @@ final class QueueCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(dir)) {
+      try (AtomicDb db = main.openExisting(store.dir)) {
         boolean exists = StoreTools.of(db).queueExists(pk);
         QueueStats s = exists ? db.queueStats(pk) : new QueueStats(0, 0, 0, 0);
-        if (json) {
+        if (store.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("pk", pk);
           m.put("exists", exists);
@@ -82,7 +79,6 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
-      mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       name = "peek",
       description = "Show a queue's entries in queue order without pulling them (nothing changes).")
   static final class Peek implements Callable<Integer> {
@@ -90,8 +86,7 @@ final class QueueCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-    Path dir;
+    @Mixin StoreArgs store;
 
     @Parameters(index = "1", paramLabel = "PK", description = "The queue.")
     String pk;
@@ -99,9 +94,6 @@ final class QueueCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
         description = "At most N entries (default: ${DEFAULT-VALUE}; 0 = all).")
     int limit;
-
-    @Option(names = "--json", description = "Print a JSON array instead of text.")
-    boolean json;
 
     Peek(Main main) {
       this.main = main;
@@ -113,10 +105,10 @@ final class QueueCommand implements Callable<Integer> {
         throw new CliException(ExitCode.USAGE, "--limit must be >= 0 (0 = all), was " + limit);
       }
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(dir)) {
+      try (AtomicDb db = main.openExisting(store.dir)) {
         long now = System.currentTimeMillis();
         List<QueueRecord> entries = StoreTools.of(db).peek(pk, limit);
-        if (json) {
+        if (store.json) {
           List<Object> l = new ArrayList<>();
           for (QueueRecord e : entries) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -149,8 +141,7 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
-      mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-      name = "redrive",
+        name = "redrive",
       description = "Move every entry of queue FROM that is not being processed to the end of"
           + " queue TO (for example back from a dead-letter queue).")
   static final class Redrive implements Callable<Integer> {
@@ -158,17 +149,13 @@ final class QueueCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-    Path dir;
+    @Mixin StoreArgs store;
 
     @Parameters(index = "1", paramLabel = "FROM", description = "The queue to empty.")
     String from;
 
     @Parameters(index = "2", paramLabel = "TO", description = "The queue to fill.")
     String to;
-
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
 
     Redrive(Main main) {
       this.main = main;
@@ -177,14 +164,14 @@ final class QueueCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(dir)) {
+      try (AtomicDb db = main.openExisting(store.dir)) {
         StoreTools tools = StoreTools.of(db);
         tools.queueExists(to); // checks the name
         if (from.equals(to)) {
           throw new CliException(ExitCode.USAGE, "FROM and TO must differ (both '" + from + "')");
         }
         long moved = tools.queueExists(from) ? db.queueRedrive(from, to) : 0;
-        if (json) {
+        if (store.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("from", from);
           m.put("to", to);

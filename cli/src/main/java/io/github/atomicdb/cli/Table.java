@@ -4,7 +4,12 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Aligned text columns: the default output of the inspection commands. Not thread-safe. */
+/**
+ * Aligned text columns: the default output of the inspection commands. Not thread-safe.
+ *
+ * <p>picocli's {@code Help.TextTable} needs column widths fixed up front and cannot right-align,
+ * which the numeric columns need; the alignment here is one pass over the cells.
+ */
 final class Table {
   private final List<String[]> rows = new ArrayList<>();
   private final boolean[] rightAligned;

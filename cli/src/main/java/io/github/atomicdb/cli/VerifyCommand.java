@@ -4,21 +4,18 @@ import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.tools.StoreTools;
 import io.github.atomicdb.tools.VerifyReport;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Runs {@link StoreTools#verify} and prints what it found. */
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "verify",
     description = "Read every record of the store and check keys, envelopes, checksums, values"
         + " and queue indexes. Exit code 1 if any problem is found; each is listed with its key.")
@@ -28,11 +25,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
-
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin StoreArgs store;
 
   VerifyCommand(Main main) {
     this.main = main;
@@ -42,11 +35,11 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     VerifyReport r;
-    try (AtomicDb db = main.openExisting(dir);
-        Progress p = new Progress(spec.commandLine().getErr(), !json && Progress.terminal(), "verifying", 0)) {
+    try (AtomicDb db = main.openExisting(store.dir);
+        Progress p = new Progress(spec.commandLine().getErr(), !store.json && Progress.terminal(), "verifying", 0)) {
       r = StoreTools.of(db).verify(MAX_LISTED, n -> p.set(n, "records"));
     }
-    if (json) {
+    if (store.json) {
       List<Map<String, Object>> problems = new ArrayList<>();
       for (VerifyReport.Problem pr : r.problems()) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -56,7 +49,7 @@ final class VerifyCommand implements Callable<Integer> {
         problems.add(m);
       }
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("store", dir.toString());
+      m.put("store", store.dir.toString());
       m.put("records", r.records());
       m.put("items", r.items());
       m.put("locks", r.locks());

@@ -57,7 +57,7 @@ class CliTest {
   }
 
   private static Object json(String text) throws Exception {
-    return Json.parse(text.strip());
+    return Json.MAPPER.readValue(text.strip(), Object.class);
   }
 
   // ------------------------------------------------------------------ usage and errors
@@ -135,16 +135,16 @@ class CliTest {
     r = Cli.run("info", dir.toString(), "--json");
     assertEquals(0, r.code(), r::toString);
     Map<?, ?> m = assertInstanceOf(Map.class, json(r.out()));
-    assertEquals(new BigDecimal(5), m.get("items"));
-    assertTrue(((BigDecimal) m.get("expiredItems")).intValue() <= 1);
-    assertEquals(new BigDecimal(1), m.get("locks"));
-    assertEquals(new BigDecimal(4), m.get("queueEntries"));
+    assertEquals(5, m.get("items"));
+    assertTrue(((Number) m.get("expiredItems")).intValue() <= 1);
+    assertEquals(1, m.get("locks"));
+    assertEquals(4, m.get("queueEntries"));
     List<?> queues = (List<?>) m.get("queues");
     assertEquals(2, queues.size());
     Map<?, ?> jobs = (Map<?, ?>) queues.get(0);
     assertEquals("jobs", jobs.get("pk"));
-    assertEquals(new BigDecimal(2), jobs.get("available"));
-    assertEquals(new BigDecimal(1), jobs.get("inFlight"));
+    assertEquals(2, jobs.get("available"));
+    assertEquals(1, jobs.get("inFlight"));
   }
 
   @Test
@@ -158,8 +158,8 @@ class CliTest {
     assertEquals(0, r.code(), r::toString);
     Map<?, ?> m = assertInstanceOf(Map.class, json(r.out()));
     Map<?, ?> data = assertInstanceOf(Map.class, m.get("data"));
-    assertEquals(new BigDecimal(100), data.get("class"));
-    assertTrue(((BigDecimal) data.get("bytes")).intValue() > 0);
+    assertEquals(100, data.get("class"));
+    assertTrue(((Number) data.get("bytes")).intValue() > 0);
 
     r = Cli.run("get", dir.toString(), "user#1", "order#2", "--json", "--typed");
     assertEquals("{\"t\":\"BigDecimal\",\"v\":\"1.50\"}", Json.write(((Map<?, ?>) json(r.out())).get("data")));
@@ -207,15 +207,15 @@ class CliTest {
     assertEquals(3, l.size());
     assertEquals("in flight", ((Map<?, ?>) l.get(0)).get("state"));
     assertEquals("available", ((Map<?, ?>) l.get(1)).get("state"));
-    assertEquals(new BigDecimal(100), ((Map<?, ?>) ((Map<?, ?>) l.get(1)).get("data")).get("class"));
+    assertEquals(100, ((Map<?, ?>) ((Map<?, ?>) l.get(1)).get("data")).get("class"));
     r = Cli.run("queue", "peek", dir.toString(), "jobs");
     assertTrue(r.out().contains("in flight"), r::toString);
     assertTrue(r.out().strip().endsWith("(3 entries)"), r::toString);
 
     r = Cli.run("queue", "stats", dir.toString(), "jobs", "--json");
     Map<?, ?> s = (Map<?, ?>) json(r.out());
-    assertEquals(new BigDecimal(2), s.get("available"));
-    assertEquals(new BigDecimal(1), s.get("inFlight"));
+    assertEquals(2, s.get("available"));
+    assertEquals(1, s.get("inFlight"));
 
     try (AtomicDb db = openWithOrders(dir)) {
       Optional<QueueItem> b = db.queuePull(QueuePullOptions.of("jobs"));
@@ -231,7 +231,7 @@ class CliTest {
     assertEquals(0, r.code(), r::toString);
     assertEquals("moved 1 entry from 'jobs-dlq' to 'jobs'", r.out().strip());
     r = Cli.run("queue", "stats", dir.toString(), "jobs", "--json");
-    assertEquals(new BigDecimal(3), ((Map<?, ?>) json(r.out())).get("available"));
+    assertEquals(3, ((Map<?, ?>) json(r.out())).get("available"));
     r = Cli.run("queue", "redrive", dir.toString(), "jobs", "jobs");
     assertEquals(ExitCode.USAGE, r.code(), r::toString);
 
@@ -308,8 +308,8 @@ class CliTest {
     r = Cli.run("import", dst.toString(), file.toString(), "--json");
     assertEquals(0, r.code(), r::toString);
     Map<?, ?> m = (Map<?, ?>) json(r.out());
-    assertEquals(new BigDecimal(2), m.get("queueEntriesAlreadyPresent"));
-    assertEquals(new BigDecimal(0), m.get("queueEntries"));
+    assertEquals(2, m.get("queueEntriesAlreadyPresent"));
+    assertEquals(0, m.get("queueEntries"));
   }
 
   @Test
@@ -348,8 +348,8 @@ class CliTest {
     assertEquals(ExitCode.USAGE, Cli.run("import", existing.toString(), truncated.toString()).code());
     r = Cli.run("info", existing.toString(), "--json");
     Map<?, ?> m = (Map<?, ?>) json(r.out());
-    assertEquals(new BigDecimal(1), m.get("items"), "refused imports wrote nothing: " + r);
-    assertEquals(new BigDecimal(0), m.get("queueEntries"));
+    assertEquals(1, m.get("items"), "refused imports wrote nothing: " + r);
+    assertEquals(0, m.get("queueEntries"));
   }
 
   @Test
@@ -374,7 +374,7 @@ class CliTest {
     assertEquals(0, r.code(), r::toString);
     assertTrue(r.out().startsWith("compacted "), r::toString);
     r = Cli.run("info", dir.toString(), "--json");
-    assertEquals(new BigDecimal(5), ((Map<?, ?>) json(r.out())).get("items"));
+    assertEquals(5, ((Map<?, ?>) json(r.out())).get("items"));
   }
 
   @Test
@@ -402,7 +402,7 @@ class CliTest {
     assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);
     Map<?, ?> m = (Map<?, ?>) json(r.out());
     assertEquals(Boolean.FALSE, m.get("ok"));
-    assertEquals(new BigDecimal(4), m.get("problemCount"), r::toString);
+    assertEquals(4, m.get("problemCount"), r::toString);
 
     r = Cli.run("get", dir.toString(), "user#1", "profile");
     assertEquals(ExitCode.IO, r.code(), r::toString);
