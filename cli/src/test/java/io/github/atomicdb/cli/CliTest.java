@@ -56,6 +56,10 @@ class CliTest {
     return dir;
   }
 
+  static String perms(Path p) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
   private static Object json(String text) throws Exception {
     return Json.MAPPER.readValue(text.strip(), Object.class);
   }
@@ -271,6 +275,7 @@ class CliTest {
         + " (1 expired item skipped)", r.out().strip());
     assertTrue(Files.readString(file).contains("{\"t\":\"BigDecimal\",\"v\":\"1.50\"}"));
     assertFalse(Files.exists(tmp.resolve("dump.jsonl.part")));
+    assertEquals("rw-------", perms(file), "the export file is its owner's only");
 
     Path dst = tmp.resolve("dst");
     r = Cli.run("import", dst.toString(), file.toString());
@@ -358,6 +363,12 @@ class CliTest {
     Path dest = tmp.resolve("backup");
     Cli.Result r = Cli.run("backup", dir.toString(), dest.toString());
     assertEquals(0, r.code(), r::toString);
+    assertEquals("rwx------", perms(dest), "the backup is its owner's only");
+    try (java.util.stream.Stream<Path> files = Files.list(dest)) {
+      for (Path f : files.toList()) {
+        assertEquals("rw-------", perms(f), f::toString);
+      }
+    }
     try (AtomicDb b = openWithOrders(dest)) {
       assertEquals(new Order("o-1", 3), b.get(ItemKey.of("user#1", "order#1")).orElseThrow().data());
       assertEquals(2, b.queueStats("jobs").available());
