@@ -34,13 +34,15 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    StoreCounts counts;
+    int formatVersion;
+    List<Map<String, Object>> queues = new ArrayList<>();
     try (AtomicDb db = main.openExisting(store.dir)) {
       StoreTools tools = StoreTools.of(db);
-      StoreCounts counts;
+      formatVersion = tools.formatVersion();
       try (Progress p = new Progress(spec.commandLine().getErr(), !store.json && Progress.terminal(), "counting", 0)) {
         counts = tools.counts(n -> p.set(n, "records"));
       }
-      List<Map<String, Object>> queues = new ArrayList<>();
       for (String pk : tools.queueNames()) {
         QueueStats s = db.queueStats(pk);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -51,42 +53,43 @@ final class InfoCommand implements Callable<Integer> {
         m.put("oldestAvailableAgeSeconds", s.oldestAvailableAgeSeconds());
         queues.add(m);
       }
-      DiskUsage disk = main.backend.diskUsage(store.dir);
-      if (store.json) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("store", store.dir.toAbsolutePath().normalize().toString());
-        m.put("formatVersion", tools.formatVersion());
-        m.put("liveDataBytes", disk.liveBytes());
-        m.put("housekeepingBytes", disk.otherBytes());
-        m.put("items", counts.items());
-        m.put("expiredItems", counts.expiredItems());
-        m.put("locks", counts.locks());
-        m.put("queueEntries", counts.queueEntries());
-        m.put("queues", queues);
-        out.println(Json.write(m));
-        out.flush();
-        return ExitCode.OK;
-      }
-      Table.pairs(out,
-          "store", store.dir.toAbsolutePath().normalize(),
-          "format version", tools.formatVersion(),
-          "live data", Table.humanBytes(disk.liveBytes()) + " (" + disk.liveBytes() + " bytes; "
-              + "RocksDB's housekeeping files apart: " + Table.humanBytes(disk.otherBytes()) + ")",
-          "items", counts.items() + (counts.expiredItems() > 0
-              ? " (+ " + counts.expiredItems() + " expired, removed by compaction)" : ""),
-          "locks", counts.locks(),
-          "queue entries", counts.queueEntries(),
-          "queues", queues.size());
-      if (!queues.isEmpty()) {
-        out.println();
-        Table t = new Table("queue", ">available", ">in flight", ">delayed", ">oldest available (s)");
-        for (Map<String, Object> q : queues) {
-          t.row(q.get("pk"), q.get("available"), q.get("inFlight"), q.get("delayed"),
-              q.get("oldestAvailableAgeSeconds"));
-        }
-        t.print(out);
-      }
+    }
+    // Measured once closed: no background compaction is half-way through a file then.
+    DiskUsage disk = main.backend.diskUsage(store.dir);
+    if (store.json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("store", store.dir.toAbsolutePath().normalize().toString());
+      m.put("formatVersion", formatVersion);
+      m.put("liveDataBytes", disk.liveBytes());
+      m.put("housekeepingBytes", disk.otherBytes());
+      m.put("items", counts.items());
+      m.put("expiredItems", counts.expiredItems());
+      m.put("locks", counts.locks());
+      m.put("queueEntries", counts.queueEntries());
+      m.put("queues", queues);
+      out.println(Json.write(m));
+      out.flush();
       return ExitCode.OK;
     }
+    Table.pairs(out,
+        "store", store.dir.toAbsolutePath().normalize(),
+        "format version", formatVersion,
+        "live data", Table.humanBytes(disk.liveBytes()) + " (" + disk.liveBytes() + " bytes; "
+            + "RocksDB's housekeeping files apart: " + Table.humanBytes(disk.otherBytes()) + ")",
+        "items", counts.items() + (counts.expiredItems() > 0
+            ? " (+ " + counts.expiredItems() + " expired, removed by compaction)" : ""),
+        "locks", counts.locks(),
+        "queue entries", counts.queueEntries(),
+        "queues", queues.size());
+    if (!queues.isEmpty()) {
+      out.println();
+      Table t = new Table("queue", ">available", ">in flight", ">delayed", ">oldest available (s)");
+      for (Map<String, Object> q : queues) {
+        t.row(q.get("pk"), q.get("available"), q.get("inFlight"), q.get("delayed"),
+            q.get("oldestAvailableAgeSeconds"));
+      }
+      t.print(out);
+    }
+    return ExitCode.OK;
   }
 }
