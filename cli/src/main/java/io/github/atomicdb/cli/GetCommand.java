@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "get",
-    description = "Show the item at PK/SK. Exit code 1 if there is none (or it expired).")
+    description = "Show the item at PK/SK. Exit code 1 if there is none (or it expired); with"
+        + " --json that answer is {\"pk\":..,\"sk\":..,\"found\":false}.")
 final class GetCommand implements Callable<Integer> {
   private final Main main;
 
@@ -42,12 +43,22 @@ final class GetCommand implements Callable<Integer> {
     try (AtomicDb db = main.openExisting(store.dir)) {
       ItemRecord it = StoreTools.of(db).item(pk, sk).orElse(null);
       if (it == null) {
-        spec.commandLine().getErr().println("atomicdb: no item at (pk '" + pk + "', sk '" + sk + "')");
-        spec.commandLine().getErr().flush();
+        if (store.json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("pk", pk);
+          m.put("sk", sk);
+          m.put("found", false);
+          out.println(Json.write(m));
+          out.flush();
+        } else {
+          spec.commandLine().getErr().println("atomicdb: no item at (pk '" + pk + "', sk '" + sk + "')");
+          spec.commandLine().getErr().flush();
+        }
         return ExitCode.NEGATIVE;
       }
       Map<String, Object> m = itemJson(it, typed.typed);
       if (store.json) {
+        m.put("found", true);
         out.println(Json.write(m));
         out.flush();
       } else {

@@ -469,6 +469,8 @@ class CliTest {
     assertTrue(r.out().contains("counter 0 -> 15: 15 increments"), r::toString);
     assertTrue(r.out().contains("pushed 8 jobs"), r::toString);
     assertTrue(r.out().contains("all jobs done: 8 processed"), r::toString);
+    assertTrue(r.out().contains("Look inside:  ./atomicdb info " + dir + " "),
+        "the closing hint names the launcher: " + r);
     r = Cli.run(args);
     assertEquals(0, r.code(), r::toString);
     assertTrue(r.out().contains("existing RocksDB store"), r::toString);
@@ -484,5 +486,70 @@ class CliTest {
     assertTrue(r.out().contains("resuming 2 unfinished jobs"), r::toString);
     assertFalse(r.out().contains("pushed"), r::toString);
     assertEquals(ExitCode.USAGE, Cli.run("demo", dir.toString(), "--workers", "0").code());
+  }
+
+  // ------------------------------------------------------------------ what a newcomer hit
+
+  @Test
+  void aBadDemoOptionIsNamed() {
+    Cli.Result r = Cli.run("demo", tmp.resolve("d").toString(), "--jobs", "-3");
+    assertEquals(ExitCode.USAGE, r.code(), r::toString);
+    assertEquals("atomicdb: --jobs must be at least 0, was -3", r.err().strip());
+    r = Cli.run("demo", tmp.resolve("d").toString(), "--lease", "0");
+    assertEquals("atomicdb: --lease must be at least 1, was 0", r.err().strip());
+    assertFalse(Files.exists(tmp.resolve("d")), "nothing created");
+  }
+
+  @Test
+  void exportToAMissingDirectoryNamesTheDirectory() {
+    Path dir = sampleStore();
+    Path missing = tmp.resolve("nope");
+    Cli.Result r = Cli.run("export", dir.toString(), missing.resolve("dump.jsonl").toString());
+    assertEquals(ExitCode.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("the directory " + missing + " of "), r::toString);
+    assertFalse(r.err().contains(".part"), "the temporary file is not the user's business: " + r);
+  }
+
+  @Test
+  void importGivenADirectorySaysSoAndSpotsSwappedArguments() throws Exception {
+    Path dir = sampleStore();
+    Path file = tmp.resolve("dump.jsonl");
+    assertEquals(0, Cli.run("export", dir.toString(), file.toString()).code());
+    Cli.Result r = Cli.run("import", file.toString(), dir.toString());
+    assertEquals(ExitCode.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains(dir + " is a directory, not an export file"), r::toString);
+    assertTrue(r.err().contains("did you swap them?"), r::toString);
+    assertFalse(r.err().contains("no export file"), r::toString);
+  }
+
+  @Test
+  void getJsonOfAMissingItemPrintsAJsonAnswer() throws Exception {
+    Path dir = sampleStore();
+    Cli.Result r = Cli.run("get", dir.toString(), "user#1", "nothing", "--json");
+    assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);
+    assertEquals(Map.of("pk", "user#1", "sk", "nothing", "found", false), json(r.out()));
+    r = Cli.run("get", dir.toString(), "user#1", "order#2", "--json");
+    assertEquals(Boolean.TRUE, ((Map<?, ?>) json(r.out())).get("found"), r::toString);
+  }
+
+  @Test
+  void countsAgreeWithTheirNouns() {
+    Path dir = tmp.resolve("one");
+    try (AtomicDb db = AtomicRocksDb.open(dir)) {
+      db.set(Item.of("a", "b", 1));
+      db.queuePush(QueueItemInput.of("q", "1", "x"));
+    }
+    Path file = tmp.resolve("one.jsonl");
+    Cli.Result r = Cli.run("export", dir.toString(), file.toString());
+    assertEquals("exported 1 item and 1 queue entry to " + file, r.out().strip());
+    r = Cli.run("import", tmp.resolve("two").toString(), file.toString());
+    assertEquals("imported 1 item and 1 queue entry from " + file, r.out().strip());
+  }
+
+  @Test
+  void theMissingStoreHintDoesNotSuggestFillingItWithDemoData() {
+    Cli.Result r = Cli.run("info", tmp.resolve("nope").toString());
+    assertEquals(ExitCode.NO_STORE, r.code(), r::toString);
+    assertFalse(r.err().contains("demo"), r::toString);
   }
 }
