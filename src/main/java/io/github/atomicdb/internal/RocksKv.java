@@ -473,13 +473,7 @@ public final class RocksKv implements KvStore {
       try {
         result = body.apply(view);
         view.finish();
-        if (view.wrote) {
-          slot.txn.commit();
-        } else {
-          // Nothing to write: a commit would still append an empty batch to the write-ahead log,
-          // which every read-only call (queueStats) would leave behind for the next open to flush.
-          slot.txn.rollback();
-        }
+        slot.txn.commit();
       } catch (RocksDBException e) {
         view.finish();
         rollback(slot);
@@ -542,8 +536,6 @@ public final class RocksKv implements KvStore {
     private final Snapshot snapshot;
     private final List<Cursor> opened = new ArrayList<>(2);
     private boolean done;
-    /** Whether the body wrote anything. */
-    boolean wrote;
 
     View(Slot slot, Snapshot snapshot) {
       this.slot = slot;
@@ -571,7 +563,6 @@ public final class RocksKv implements KvStore {
       check();
       try {
         slot.txn.putUntracked(cf(space), key, value);
-        wrote = true;
       } catch (RocksDBException e) {
         throw RocksErrors.map("put", dir, e);
       }
@@ -582,7 +573,6 @@ public final class RocksKv implements KvStore {
       check();
       try {
         slot.txn.deleteUntracked(cf(space), key);
-        wrote = true;
       } catch (RocksDBException e) {
         throw RocksErrors.map("delete", dir, e);
       }

