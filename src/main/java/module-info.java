@@ -1,7 +1,8 @@
 /**
- * atomic-db: an embedded atomic store. The API is package {@code io.github.atomicdb} alone;
- * {@code io.github.atomicdb.spi} (the backend SPI) is open only to the backend modules built in
- * this repository, and {@code io.github.atomicdb.internal} to nobody.
+ * atomic-db: an embedded atomic store. The API is package {@code io.github.atomicdb}, with the
+ * operator API (backup, export, import, verify, queue inspection) in {@code
+ * io.github.atomicdb.tools}; {@code io.github.atomicdb.spi} (the backend SPI) is open only to the
+ * backend modules built in this repository, and {@code io.github.atomicdb.internal} to nobody.
  */
 module io.github.atomicdb {
   requires com.esotericsoftware.kryo;
@@ -10,6 +11,7 @@ module io.github.atomicdb {
   requires rocksdbjni;
 
   exports io.github.atomicdb;
+  exports io.github.atomicdb.tools;
   exports io.github.atomicdb.spi to
       io.github.atomicdb.etcd;
 }

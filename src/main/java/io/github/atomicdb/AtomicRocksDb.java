@@ -1,13 +1,21 @@
 package io.github.atomicdb;
 
+import io.github.atomicdb.internal.OwnerOnly;
 import io.github.atomicdb.internal.Registrations;
 import io.github.atomicdb.internal.RocksKv;
 import io.github.atomicdb.internal.ValueCodec;
 import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.DiskUsage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * The durable {@link AtomicDb}: the same engine as {@link AtomicMemoryDb}, over RocksDB files in
@@ -48,6 +56,11 @@ import java.util.Objects;
  * expired or was never written). Failures of the storage itself (disk full,
  * I/O errors) surface as {@link AtomicDbException}, damaged data as {@link CorruptDataException}.
  *
+ * <p><b>Operations.</b> The process that holds the store open can back it up ({@link
+ * #checkpoint(Path)}), compact it ({@link #compact()}) and measure it ({@link #diskUsage()})
+ * while other threads go on using it; {@link #tools()} gives the operator API (export, import,
+ * verify, queue inspection).
+ *
  * <pre>{@code
  * try (AtomicDb db = AtomicRocksDb.builder(Path.of("data"))
  *     .register(Order.class, 100)
@@ -78,6 +91,123 @@ public final class AtomicRocksDb extends EngineDb {
   /** A builder for the store in {@code dir}. */
   public static Builder builder(Path dir) {
     return new Builder(Objects.requireNonNull(dir, "dir must not be null"));
+  }
+
+  // ------------------------------------------------------------------ operations
+
+  /**
+   * Writes a consistent copy of the store, as of one moment, into the new directory {@code
+   * target}, while other threads go on reading and writing. The copy is itself a store: open it,
+   * or put it in place of this one to restore. Files are hard links to the store's immutable
+   * files where the file system allows (so the copy is fast and small), copies otherwise.
+   *
+   * <p>{@code target} and every file in it are owner-only ({@code rwx------} and {@code
+   * rw-------}, whatever the umask; on file systems with POSIX permissions), and so are the store
+   * files it links to. It is built in a hidden owner-only directory beside {@code target} and
+   * renamed into place at the end, so {@code target} never holds a half-written copy.
+   *
+   * @throws NullPointerException if {@code target} is null
+   * @throws IllegalArgumentException if {@code target} exists or its parent directory does not
+   * @throws AtomicDbException if the copy cannot be written (nothing is left behind then)
+   * @throws IllegalStateException if the store is closed
+   */
+  public void checkpoint(Path target) {
+    checkOpen();
+    Objects.requireNonNull(target, "target must not be null");
+    Path abs = target.toAbsolutePath().normalize();
+    Path parent = abs.getParent();
+    if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException("checkpoint target " + target + " already exists; give a"
+          + " new directory");
+    }
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw new IllegalArgumentException("the parent directory " + parent + " of checkpoint"
+          + " target " + target + " does not exist; create it first");
+    }
+    Path work = null;
+    try {
+      work = OwnerOnly.createTempDirectory(parent, "." + abs.getFileName() + ".");
+      Path copy = work.resolve("checkpoint");
+      rocks.checkpoint(copy);
+      OwnerOnly.restrictTree(copy);
+      Files.move(copy, abs, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new AtomicDbException("cannot write checkpoint of " + rocks.dir() + " to " + target
+          + ": " + e, e);
+    } finally {
+      if (work != null) {
+        OwnerOnly.deleteTree(work);
+      }
+    }
+  }
+
+  /**
+   * Compacts the whole store: deleted records and items expired by the wall clock leave the disk.
+   * Other threads may go on using the store meanwhile; this call returns when it is done.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  public void compact() {
+    checkOpen();
+    for (Space s : Space.values()) {
+      rocks.flushAndCompact(s);
+    }
+  }
+
+  /**
+   * The bytes the store's files take, by kind: live data (data files and write-ahead log) apart
+   * from housekeeping files (RocksDB's diagnostic logs and options files, which change on every
+   * open and say nothing about the data). A snapshot of a moment; background compactions change it.
+   *
+   * @throws IllegalStateException if the store is closed
+   * @throws java.io.UncheckedIOException if the directory cannot be listed
+   */
+  public DiskUsage diskUsage() {
+    checkOpen();
+    return diskUsage(rocks.dir());
+  }
+
+  /**
+   * The bytes the store files in {@code dir} take, by kind (see {@link #diskUsage()}), whether or
+   * not a process has the store open: for a checkpoint, or a store another process holds.
+   *
+   * @throws NullPointerException if {@code dir} is null
+   * @throws java.io.UncheckedIOException if the directory cannot be listed
+   */
+  public static DiskUsage diskUsage(Path dir) {
+    Objects.requireNonNull(dir, "dir must not be null");
+    long table = 0;
+    long log = 0;
+    long other = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        long size;
+        try {
+          if (!Files.isRegularFile(p)) {
+            continue;
+          }
+          size = Files.size(p);
+        } catch (NoSuchFileException gone) {
+          continue; // removed by a compaction meanwhile
+        }
+        String name = p.getFileName().toString();
+        if (name.endsWith(".sst") || name.endsWith(".blob")) {
+          table += size;
+        } else if (name.matches("[0-9]+\\.log")) {
+          log += size;
+        } else {
+          other += size;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the store directory " + dir, e);
+    }
+    return new DiskUsage(table, log, other);
+  }
+
+  @Override
+  int formatVersion() {
+    return rocks.storedFormatVersion();
   }
 
   // ------------------------------------------------------------------ package-private test hooks

@@ -127,6 +127,7 @@ abstract class EngineDb implements AtomicDb {
     return e.key().isPresent() ? e : new CorruptDataException(e.getMessage(), new ItemKey(pk, sk), e);
   }
 
+  /** The expiry rule of items and locks, the one every read and tool applies: now > ttl. */
   static boolean expired(long ttlSeconds, long nowMillis) {
     return nowMillis > ttlSeconds * 1000L;
   }
@@ -160,18 +161,31 @@ abstract class EngineDb implements AtomicDb {
     Set<ByteKey> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       Item item = Objects.requireNonNull(items.get(i), "items[" + i + "] must not be null");
-      byte[] k = KeyCodec.encode(item.pk(), item.sk());
-      if (!seen.add(new ByteKey(k))) {
-        throw new IllegalArgumentException(
-            "items names the key " + new Where(item.pk(), item.sk()) + " twice; each key once");
-      }
-      Long ttl = item.ttl();
-      if (ttl != null) {
-        Item.checkTtl(ttl, "ttl of " + new Where(item.pk(), item.sk()));
-      }
-      ops.add(KvOp.put(Space.ITEMS, k, Records.item(k, codec.encode(item.data()), ttl)));
+      byte[] k = checkItem(item.pk(), item.sk(), item.ttl(), seen);
+      ops.add(itemPut(k, codec.encode(item.data()), item.ttl()));
     }
     return ops;
+  }
+
+  /**
+   * Checks an item's key and ttl as {@code set} does, and that {@code seen} (the keys of the same
+   * call so far) does not hold its key yet; returns the encoded key.
+   */
+  static byte[] checkItem(String pk, String sk, Long ttl, Set<ByteKey> seen) {
+    byte[] k = KeyCodec.encode(pk, sk);
+    if (!seen.add(new ByteKey(k))) {
+      throw new IllegalArgumentException(
+          "items names the key " + new Where(pk, sk) + " twice; each key once");
+    }
+    if (ttl != null) {
+      Item.checkTtl(ttl, "ttl of " + new Where(pk, sk));
+    }
+    return k;
+  }
+
+  /** The write of an item record: key from {@link #checkItem}, value bytes from the codec. */
+  static KvOp itemPut(byte[] key, byte[] kryo, Long ttl) {
+    return KvOp.put(Space.ITEMS, key, Records.item(key, kryo, ttl));
   }
 
   /** A byte[] with value equality, for duplicate checks. */
@@ -369,6 +383,16 @@ abstract class EngineDb implements AtomicDb {
 
   @Override
   public Stream<Item> stream(Query query) {
+    return scanItems(query, this::decodeItem);
+  }
+
+  /** Turns a stored item record into a result, or null to leave it out (expired). */
+  interface ItemReader<T> {
+    T read(String pk, String sk, byte[] key, byte[] record, long nowMillis);
+  }
+
+  /** The records {@code query} selects, read by {@code reader}, as a lazy stream. */
+  final <T> Stream<T> scanItems(Query query, ItemReader<T> reader) {
     checkOpen();
     Objects.requireNonNull(query, "query must not be null");
     byte[][] r = range(query);
@@ -377,13 +401,13 @@ abstract class EngineDb implements AtomicDb {
     long now = clock.millis();
     int limit = query.limit();
     KvCursor cursor = kv.scan(Space.ITEMS, r[0], r[1], query.reverse(), limit);
-    Spliterator<Item> sp =
+    Spliterator<T> sp =
         new Spliterators.AbstractSpliterator<>(
             Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
           private int returned;
 
           @Override
-          public boolean tryAdvance(Consumer<? super Item> action) {
+          public boolean tryAdvance(Consumer<? super T> action) {
             if (limit > 0 && returned >= limit) {
               cursor.close();
               return false;
@@ -391,7 +415,7 @@ abstract class EngineDb implements AtomicDb {
             while (cursor.next()) {
               byte[] k = cursor.key();
               String sk = new String(k, partLen, k.length - partLen, java.nio.charset.StandardCharsets.UTF_8);
-              Item item = decodeItem(pk, sk, k, cursor.value(), now);
+              T item = reader.read(pk, sk, k, cursor.value(), now);
               if (item != null) {
                 returned++;
                 action.accept(item);
@@ -477,6 +501,31 @@ abstract class EngineDb implements AtomicDb {
   public long queueRedrive(String fromPk, String toPk) {
     checkOpen();
     return queue.redrive(fromPk, toPk);
+  }
+
+  // ------------------------------------------------------------------ operator API
+
+  private volatile EngineTools tools;
+
+  /**
+   * The operator API of this store: records as stored, import through the engine's checks, and
+   * a record-by-record check (see {@link io.github.atomicdb.tools.StoreTools}).
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  public final io.github.atomicdb.tools.StoreTools tools() {
+    checkOpen();
+    EngineTools t = tools;
+    if (t == null) {
+      t = new EngineTools(this);
+      tools = t;
+    }
+    return t;
+  }
+
+  /** The data format version the store records; stores that record none: the one this code writes. */
+  int formatVersion() {
+    return Records.FORMAT;
   }
 
   // ------------------------------------------------------------------ lifecycle

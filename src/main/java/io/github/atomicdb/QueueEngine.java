@@ -1,6 +1,5 @@
 package io.github.atomicdb;
 
-import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
 import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.QueueLayout.Entry;
@@ -354,14 +353,17 @@ final class QueueEngine {
     return commits.commit(q.pk(), op -> QueueStatsReader.read(op, q));
   }
 
+  /** An exported queue entry to restore: its key, serialized data and push time (epoch millis). */
+  record Restored(String pk, String sk, byte[] kryo, long enqueuedAt) {}
+
   /**
-   * Restores exported entries (the command line's import): each becomes available with attempts
+   * Restores exported entries (StoreTools.importQueueEntries): each becomes available with attempts
    * 0 and its original push time; an sk already queued is left alone, so a re-run is harmless.
    * One atomic commit through the same push path as {@code queuePush}.
    *
    * @return how many entries were added
    */
-  int importEntries(List<EngineAccess.RawQueueEntry> entries) {
+  int importEntries(List<Restored> entries) {
     Objects.requireNonNull(entries, "entries must not be null");
     QueueRef[] qs = new QueueRef[entries.size()];
     byte[][] sks = new byte[entries.size()][];
@@ -377,7 +379,7 @@ final class QueueEngine {
         if (op.readRaw(qs[i], sks[i]) != null) {
           continue;
         }
-        EngineAccess.RawQueueEntry r = entries.get(i);
+        Restored r = entries.get(i);
         op.push(qs[i], sks[i], r.kryo(), 0, 0, r.enqueuedAt());
         added++;
       }

@@ -1,11 +1,12 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.tools.DiskUsage;
 import java.nio.file.Path;
 
 /**
  * How the command line opens and maintains stores. The real one is {@link RocksBackend}; tests
- * may run commands over another (for example in-memory stores).
+ * may run commands over another.
  */
 interface Backend {
   /**
@@ -24,6 +25,6 @@ interface Backend {
   /** Compacts every space of the open store {@code db} (drops deleted and expired records). */
   void compact(AtomicDb db);
 
-  /** The data format version the open store {@code db} records (-1 if it records none). */
-  int formatVersion(AtomicDb db);
+  /** The bytes the store files in {@code dir} take. */
+  DiskUsage diskUsage(Path dir);
 }

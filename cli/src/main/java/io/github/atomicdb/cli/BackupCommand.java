@@ -8,30 +8,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "backup",
     description = "Write a consistent copy of the store in DIR to the new directory DEST (a"
-        + " RocksDB checkpoint: hard links where possible). DEST is itself a store: open it, or"
-        + " copy it back in place of DIR to restore.")
+        + " RocksDB checkpoint: hard links where possible), readable by its owner only. DEST is"
+        + " itself a store: open it, or copy it back in place of DIR to restore.")
 final class BackupCommand implements Callable<Integer> {
   private final Main main;
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "DEST", description = "A directory that does not exist yet.")
   Path dest;
-
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
 
   BackupCommand(Main main) {
     this.main = main;
@@ -49,18 +44,18 @@ final class BackupCommand implements Callable<Integer> {
           + " does not exist; create it first");
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (AtomicDb db = main.openExisting(dir)) {
+    try (AtomicDb db = main.openExisting(store.dir)) {
       main.backend.checkpoint(db, dest);
     }
-    long size = RawStore.sizeOnDisk(dest);
-    if (json) {
+    long size = main.backend.diskUsage(dest).liveBytes();
+    if (store.json) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("store", dir.toString());
+      m.put("store", store.dir.toString());
       m.put("backup", dest.toString());
-      m.put("sizeOnDiskBytes", size);
+      m.put("liveDataBytes", size);
       out.println(Json.write(m));
     } else {
-      out.println("backed up " + dir + " to " + dest + " (" + RawStore.humanBytes(size) + ")");
+      out.println("backed up " + store.dir + " to " + dest + " (" + Table.humanBytes(size) + " of live data)");
     }
     out.flush();
     return ExitCode.OK;

@@ -1,31 +1,26 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.tools.DiskUsage;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "compact",
-    description = "Compact the whole store: removes deleted records and expired items from disk.")
+    description = "Compact the whole store: removes deleted records and expired items from disk."
+        + " Prints the live data size (data files and write-ahead log) before and after.")
 final class CompactCommand implements Callable<Integer> {
   private final Main main;
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
-
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
+  @Mixin StoreArgs store;
 
   CompactCommand(Main main) {
     this.main = main;
@@ -34,25 +29,26 @@ final class CompactCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    long before;
-    try (AtomicDb db = main.openExisting(dir)) {
-      before = RawStore.sizeOnDisk(dir);
-      if (!json && Progress.terminal()) {
+    DiskUsage before;
+    DiskUsage after;
+    try (AtomicDb db = main.openExisting(store.dir)) {
+      before = main.backend.diskUsage(store.dir);
+      if (!store.json && Progress.terminal()) {
         spec.commandLine().getErr().print("compacting...\r");
         spec.commandLine().getErr().flush();
       }
       main.backend.compact(db);
     }
-    long after = RawStore.sizeOnDisk(dir);
-    if (json) {
+    after = main.backend.diskUsage(store.dir); // closed: files the compaction replaced are gone
+    if (store.json) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("store", dir.toString());
-      m.put("sizeBeforeBytes", before);
-      m.put("sizeAfterBytes", after);
+      m.put("store", store.dir.toString());
+      m.put("liveDataBytesBefore", before.liveBytes());
+      m.put("liveDataBytesAfter", after.liveBytes());
       out.println(Json.write(m));
     } else {
-      out.println("compacted " + dir + ": " + RawStore.humanBytes(before) + " -> "
-          + RawStore.humanBytes(after));
+      out.println("compacted " + store.dir + ": live data " + Table.humanBytes(before.liveBytes()) + " -> "
+          + Table.humanBytes(after.liveBytes()));
     }
     out.flush();
     return ExitCode.OK;

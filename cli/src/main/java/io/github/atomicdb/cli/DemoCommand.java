@@ -101,6 +101,12 @@ final class DemoCommand implements Callable<Integer> {
     this.main = main;
   }
 
+  private static void atLeast(String option, int value, int min) {
+    if (value < min) {
+      throw new CliException(ExitCode.USAGE, option + " must be at least " + min + ", was " + value);
+    }
+  }
+
   private void say(String s) {
     synchronized (this) {
       out.println(s);
@@ -110,13 +116,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    for (int[] v : new int[][] {{jobs, 0}, {workers, 1}, {producers, 1}, {threads, 1},
-        {increments, 0}, {workMs, 0}, {lease, 1}}) {
-      if (v[0] < v[1]) {
-        throw new CliException(ExitCode.USAGE, "demo options must be >= " + v[1] + " (--workers,"
-            + " --producers, --threads, --lease >= 1; --jobs, --increments, --work-ms >= 0)");
-      }
-    }
+    atLeast("--jobs", jobs, 0);
+    atLeast("--workers", workers, 1);
+    atLeast("--producers", producers, 1);
+    atLeast("--threads", threads, 1);
+    atLeast("--increments", increments, 0);
+    atLeast("--work-ms", workMs, 0);
+    atLeast("--lease", lease, 1);
     out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean existed = Files.isDirectory(dir) && Files.isRegularFile(dir.resolve("CURRENT"));
@@ -165,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       if (!stopping.get()) {
         say("");
-        say("Look inside:  atomicdb info " + dir + "   |   atomicdb queue peek " + dir + " " + QUEUE);
+        say("Look inside:  ./atomicdb info " + dir + "   |   ./atomicdb queue peek " + dir + " " + QUEUE);
         say("Run it again, and stop it half-way with Ctrl-C or kill -9: the next run resumes the"
             + " unfinished jobs.");
       }

@@ -1,9 +1,9 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
-import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.QueueLayout;
-import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.ItemRecord;
+import io.github.atomicdb.tools.QueueRecord;
+import io.github.atomicdb.tools.StoreTools;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -29,28 +29,24 @@ import picocli.CommandLine.Spec;
  *   {"kind":"queue","pk":..,"sk":..,"enqueuedAt":MILLIS,"attempts":N,"data":TYPED}
  *   {"kind":"end","items":N,"queueEntries":M}                                   trailer
  * TYPED is Values' typed form. Locks are not exported (they are leases, not data). The file is
- * written beside FILE and renamed into place at the end, so FILE is never half-written.
+ * written beside FILE, owner-only, and renamed into place at the end, so FILE is never
+ * half-written.
  */
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "export",
     description = "Write every live item and queue entry of a store to FILE (JSON Lines) that"
         + " `import` reads back exactly: built-in types keep their exact class, TTLs are kept,"
-        + " values of user classes are kept as raw bytes.")
+        + " values of user classes are kept as raw bytes. FILE is readable by its owner only.")
 final class ExportCommand implements Callable<Integer> {
   static final int VERSION = 1;
   private final Main main;
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "FILE", description = "The file to write (replaced if it exists).")
   Path file;
-
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
 
   ExportCommand(Main main) {
     this.main = main;
@@ -60,47 +56,36 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path abs = file.toAbsolutePath();
+    Path parent = abs.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new CliException(ExitCode.USAGE, "the directory " + parent + " of " + file
+          + " does not exist; create it first or give another FILE");
+    }
+    if (Files.isDirectory(abs)) {
+      throw new CliException(ExitCode.USAGE, file + " is a directory; give the name of the file"
+          + " to write");
+    }
     Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
     long[] n = new long[3]; // items, queue entries, expired items skipped
-    try (AtomicDb db = main.openExisting(dir)) {
-      RawStore raw = new RawStore(db);
-      long now = raw.nowMillis();
+    try (AtomicDb db = main.openExisting(store.dir)) {
+      StoreTools tools = StoreTools.of(db);
+      Files.deleteIfExists(tmp);
+      OwnerOnlyFiles.create(tmp);
       try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
           Progress p = new Progress(spec.commandLine().getErr(), Progress.terminal(), "exporting", 0)) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("atomicdb", "export");
         h.put("version", VERSION);
-        h.put("formatVersion", main.backend.formatVersion(db));
-        h.put("exportedAt", Instant.ofEpochMilli(now).toString());
+        h.put("formatVersion", tools.formatVersion());
+        h.put("exportedAt", Instant.now().toString());
         line(w, h);
-        raw.forEach(Space.ITEMS, kv -> {
-          var key = KeyCodec.decode(kv[0]);
-          RawStore.StoredItem it = raw.item(key.pk(), key.sk(), kv[1], now);
-          if (it == null) {
-            n[2]++;
-            return;
-          }
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("kind", "item");
-          m.put("pk", it.pk());
-          m.put("sk", it.sk());
-          m.put("ttl", it.ttl());
-          m.put("data", Values.typed(it.value()));
-          line(w, m);
+        n[2] = tools.exportItems(it -> {
+          line(w, itemLine(it));
           n[0]++;
           p.step(1, "records");
         });
-        raw.forEach(Space.QUEUE, kv -> {
-          RawStore.StoredEntry e = raw.entry(kv[0], kv[1]);
-          QueueLayout.Entry r = e.entry();
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("kind", "queue");
-          m.put("pk", e.pk());
-          m.put("sk", e.sk());
-          m.put("enqueuedAt", r.enqueuedAt());
-          m.put("attempts", r.attempts());
-          m.put("data", Values.typed(e.value()));
-          line(w, m);
+        tools.exportQueueEntries(e -> {
+          line(w, queueLine(e));
           n[1]++;
           p.step(1, "records");
         });
@@ -115,7 +100,7 @@ final class ExportCommand implements Callable<Integer> {
       }
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
-    if (json) {
+    if (store.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("file", abs.toString());
       m.put("items", n[0]);
@@ -123,16 +108,38 @@ final class ExportCommand implements Callable<Integer> {
       m.put("expiredItemsSkipped", n[2]);
       out.println(Json.write(m));
     } else {
-      out.println("exported " + n[0] + " items and " + n[1] + " queue entries to " + file
-          + (n[2] > 0 ? " (" + n[2] + " expired items skipped)" : ""));
+      out.println("exported " + Table.count(n[0], "item", "items") + " and "
+          + Table.count(n[1], "queue entry", "queue entries") + " to " + file
+          + (n[2] > 0 ? " (" + Table.count(n[2], "expired item", "expired items") + " skipped)" : ""));
     }
     out.flush();
     return ExitCode.OK;
   }
 
+  private static Map<String, Object> itemLine(ItemRecord it) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", "item");
+    m.put("pk", it.pk());
+    m.put("sk", it.sk());
+    m.put("ttl", it.ttl());
+    m.put("data", Values.typed(it.value()));
+    return m;
+  }
+
+  private static Map<String, Object> queueLine(QueueRecord e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", "queue");
+    m.put("pk", e.pk());
+    m.put("sk", e.sk());
+    m.put("enqueuedAt", e.enqueuedAtMillis());
+    m.put("attempts", e.attempts());
+    m.put("data", Values.typed(e.value()));
+    return m;
+  }
+
   private static void line(BufferedWriter w, Map<String, Object> m) {
     try {
-      w.write(Json.write(m));
+      w.write(Json.exportLine(m));
       w.write('\n');
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,29 +1,29 @@
 package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.tools.ItemRecord;
+import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "get",
-    description = "Show the item at PK/SK. Exit code 1 if there is none (or it expired).")
+    description = "Show the item at PK/SK. Exit code 1 if there is none (or it expired); with"
+        + " --json that answer is {\"pk\":..,\"sk\":..,\"found\":false}.")
 final class GetCommand implements Callable<Integer> {
   private final Main main;
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "PK", description = "Partition key.")
   String pk;
@@ -31,11 +31,7 @@ final class GetCommand implements Callable<Integer> {
   @Parameters(index = "2", paramLabel = "SK", description = "Sort key.")
   String sk;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
-
-  @Option(names = "--typed", description = "Show data in the typed JSON form of export files.")
-  boolean typed;
+  @Mixin TypedArg typed;
 
   GetCommand(Main main) {
     this.main = main;
@@ -44,15 +40,25 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (AtomicDb db = main.openExisting(dir)) {
-      RawStore.StoredItem it = new RawStore(db).get(pk, sk);
+    try (AtomicDb db = main.openExisting(store.dir)) {
+      ItemRecord it = StoreTools.of(db).item(pk, sk).orElse(null);
       if (it == null) {
-        spec.commandLine().getErr().println("atomicdb: no item at (pk '" + pk + "', sk '" + sk + "')");
-        spec.commandLine().getErr().flush();
+        if (store.json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("pk", pk);
+          m.put("sk", sk);
+          m.put("found", false);
+          out.println(Json.write(m));
+          out.flush();
+        } else {
+          spec.commandLine().getErr().println("atomicdb: no item at (pk '" + pk + "', sk '" + sk + "')");
+          spec.commandLine().getErr().flush();
+        }
         return ExitCode.NEGATIVE;
       }
-      Map<String, Object> m = itemJson(it, typed);
-      if (json) {
+      Map<String, Object> m = itemJson(it, typed.typed);
+      if (store.json) {
+        m.put("found", true);
         out.println(Json.write(m));
         out.flush();
       } else {
@@ -63,7 +69,7 @@ final class GetCommand implements Callable<Integer> {
     }
   }
 
-  static Map<String, Object> itemJson(RawStore.StoredItem it, boolean typed) {
+  static Map<String, Object> itemJson(ItemRecord it, boolean typed) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("pk", it.pk());
     m.put("sk", it.sk());

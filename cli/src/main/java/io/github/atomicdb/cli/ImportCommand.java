@@ -1,17 +1,18 @@
 package io.github.atomicdb.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.atomicdb.AtomicDb;
-import io.github.atomicdb.internal.EngineAccess;
-import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.Records;
-import io.github.atomicdb.internal.ValueCodec;
-import io.github.atomicdb.spi.KvOp;
-import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.AtomicMemoryDb;
+import io.github.atomicdb.tools.ImportResult;
+import io.github.atomicdb.tools.ItemRecord;
+import io.github.atomicdb.tools.QueueRecord;
+import io.github.atomicdb.tools.StoreTools;
+import io.github.atomicdb.tools.StoredValue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -23,21 +24,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /*
- * Two passes over FILE. The first parses and encodes every line and checks the trailer's counts,
- * so a malformed or truncated file is refused before anything is written. The second writes
- * batches of BATCH records, each batch one atomic commit: items are written as their exact
- * record bytes (a user-class value byte for byte), replacing any item at the same key; queue
- * entries are added as available entries (attempts reset, push time kept) unless an entry with
- * the same (pk, sk) is already queued, which is left alone.
+ * Two passes over FILE. The first parses every line, checks each batch of records by importing
+ * it into a scratch in-memory store (the same checks the real import makes: keys, ttl, values
+ * that serialize, raw bytes that decode), and checks the trailer's counts, so a malformed or
+ * truncated file is refused before the store is even opened. The second imports batches of BATCH
+ * records through StoreTools, each batch one atomic commit: items replace any item at the same
+ * key (a user-class value byte for byte); queue entries are added as available entries (attempts
+ * reset, push time kept) unless an entry with the same (pk, sk) is already queued, which is left
+ * alone.
  */
 @Command(
-    mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     name = "import",
     description = "Read a file written by `export` into a store (created if missing). The whole"
         + " file is checked before anything is written; then it is written in atomic batches.")
@@ -47,104 +49,124 @@ final class ImportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The store directory (created if missing).")
-  Path dir;
+  @Mixin StoreArgs store;
 
   @Parameters(index = "1", paramLabel = "FILE", description = "A file written by `atomicdb export`.")
   Path file;
-
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
 
   ImportCommand(Main main) {
     this.main = main;
   }
 
-  record ItemRec(String pk, String sk, Long ttl, Object value) {}
-
-  record QueueRec(String pk, String sk, long enqueuedAt, Object value) {}
-
   @Override
   public Integer call() throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new CliException(ExitCode.USAGE, file + " is a directory, not an export file; the"
+          + " arguments are DIR (the store) then FILE (written by `atomicdb export`)"
+          + (Files.isRegularFile(store.dir) ? ": did you swap them?" : ""));
+    }
     if (!Files.isRegularFile(file)) {
       throw new CliException(ExitCode.USAGE, "no export file at " + file + "; give a file written"
           + " by `atomicdb export`");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    long itemsWritten = 0;
-    long expired = 0;
-    long queued = 0;
-    long present = 0;
-    // Check the whole file before the store is even opened (or created): built-in values encode
-    // the same whatever classes a store registers, and raw values are written as they are.
-    long[] counts = check(new ValueCodec(Map.of()));
-    long total = counts[0] + counts[1];
-    try (AtomicDb db = main.open(dir)) {
-      RawStore raw = new RawStore(db);
-      try (BufferedReader r = reader();
-          Progress p = new Progress(err, Progress.terminal(), "importing", total)) {
-        List<KvOp> items = new ArrayList<>();
-        List<EngineAccess.RawQueueEntry> entries = new ArrayList<>();
-        String line;
-        int no = 0;
-        long now = raw.nowMillis();
-        while ((line = r.readLine()) != null) {
-          no++;
-          Object rec = parse(line, no, raw.codec);
-          if (rec instanceof ItemRec it) {
-            if (it.ttl() != null && now > it.ttl() * 1000L) {
-              expired++;
-              p.step(1, "records");
-              continue;
-            }
-            byte[] ik = KeyCodec.encode(it.pk(), it.sk());
-            items.add(KvOp.put(Space.ITEMS, ik, Records.item(ik, kryo(raw.codec, it.value()), it.ttl())));
-            if (items.size() >= BATCH) {
-              raw.kv.write(items);
-              itemsWritten += items.size();
-              p.step(items.size(), "records");
-              items = new ArrayList<>();
-            }
-          } else if (rec instanceof QueueRec q) {
-            entries.add(new EngineAccess.RawQueueEntry(q.pk(), q.sk(), kryo(raw.codec, q.value()), q.enqueuedAt()));
-            if (entries.size() >= BATCH) {
-              int added = EngineAccess.get().importQueueEntries(db, entries);
-              queued += added;
-              present += entries.size() - added;
-              p.step(entries.size(), "records");
-              entries = new ArrayList<>();
-            }
-          }
-        }
-        if (!items.isEmpty()) {
-          raw.kv.write(items);
-          itemsWritten += items.size();
-        }
-        if (!entries.isEmpty()) {
-          int added = EngineAccess.get().importQueueEntries(db, entries);
-          queued += added;
-          present += entries.size() - added;
-        }
+    // Check the whole file before the store is even opened (or created).
+    long total = check();
+    ImportResult items;
+    ImportResult entries;
+    try (AtomicDb db = main.open(store.dir);
+        BufferedReader r = reader();
+        Progress p = new Progress(err, Progress.terminal(), "importing", total)) {
+      Batches b = new Batches(StoreTools.of(db), p);
+      String line;
+      int no = 0;
+      while ((line = r.readLine()) != null) {
+        b.add(parse(line, ++no));
       }
+      items = b.flushItems();
+      entries = b.flushEntries();
     }
-    if (json) {
+    if (store.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("file", file.toString());
-      m.put("items", itemsWritten);
-      m.put("expiredItemsSkipped", expired);
-      m.put("queueEntries", queued);
-      m.put("queueEntriesAlreadyPresent", present);
+      m.put("items", items.written());
+      m.put("expiredItemsSkipped", items.skipped());
+      m.put("queueEntries", entries.written());
+      m.put("queueEntriesAlreadyPresent", entries.skipped());
       out.println(Json.write(m));
     } else {
-      String extra = (expired > 0 ? expired + " items already expired, skipped" : "")
-          + (expired > 0 && present > 0 ? "; " : "")
-          + (present > 0 ? present + " queue entries already queued, left alone" : "");
-      out.println("imported " + itemsWritten + " items and " + queued + " queue entries from "
+      String extra = (items.skipped() > 0
+              ? Table.count(items.skipped(), "item", "items") + " already expired, skipped" : "")
+          + (items.skipped() > 0 && entries.skipped() > 0 ? "; " : "")
+          + (entries.skipped() > 0 ? Table.count(entries.skipped(), "queue entry", "queue entries")
+              + " already queued, left alone" : "");
+      out.println("imported " + Table.count(items.written(), "item", "items") + " and "
+          + Table.count(entries.written(), "queue entry", "queue entries") + " from "
           + file + (extra.isEmpty() ? "" : " (" + extra + ")"));
     }
     out.flush();
     return ExitCode.OK;
+  }
+
+  /** Records gathered into batches of BATCH, each imported in one call; counts what was done. */
+  private static final class Batches {
+    private final StoreTools tools;
+    private final Progress progress;
+    private final List<ItemRecord> items = new ArrayList<>();
+    /** Keys in {@link #items}: a key given again starts a new batch (one import takes a key once). */
+    private final java.util.Set<List<String>> itemKeys = new java.util.HashSet<>();
+    private final List<QueueRecord> entries = new ArrayList<>();
+    private long itemsWritten;
+    private long itemsSkipped;
+    private long entriesWritten;
+    private long entriesSkipped;
+
+    Batches(StoreTools tools, Progress progress) {
+      this.tools = tools;
+      this.progress = progress;
+    }
+
+    void add(Object rec) {
+      if (rec instanceof ItemRecord it) {
+        if (!itemKeys.add(List.of(it.pk(), it.sk()))) {
+          flushItems();
+          itemKeys.add(List.of(it.pk(), it.sk()));
+        }
+        items.add(it);
+        if (items.size() >= BATCH) {
+          flushItems();
+        }
+      } else if (rec instanceof QueueRecord q) {
+        entries.add(q);
+        if (entries.size() >= BATCH) {
+          flushEntries();
+        }
+      }
+    }
+
+    ImportResult flushItems() {
+      if (!items.isEmpty()) {
+        ImportResult r = tools.importItems(items);
+        itemsWritten += r.written();
+        itemsSkipped += r.skipped();
+        progress.step(items.size(), "records");
+        items.clear();
+        itemKeys.clear();
+      }
+      return new ImportResult(itemsWritten, itemsSkipped);
+    }
+
+    ImportResult flushEntries() {
+      if (!entries.isEmpty()) {
+        ImportResult r = tools.importQueueEntries(entries);
+        entriesWritten += r.written();
+        entriesSkipped += r.skipped();
+        progress.step(entries.size(), "records");
+        entries.clear();
+      }
+      return new ImportResult(entriesWritten, entriesSkipped);
+    }
   }
 
   private BufferedReader reader() throws IOException {
@@ -154,13 +176,17 @@ final class ImportCommand implements Callable<Integer> {
             .onUnmappableCharacter(CodingErrorAction.REPORT)));
   }
 
-  /** Pass 1: every line parses, encodes, and the trailer matches. Returns {items, entries}. */
-  private long[] check(ValueCodec codec) throws IOException {
+  /**
+   * Pass 1: every line parses and imports into a scratch memory store (a new one every BATCH
+   * records, so memory stays bounded), and the trailer matches. Returns the number of records.
+   */
+  private long check() throws IOException {
     long items = 0;
     long entries = 0;
     boolean header = false;
     boolean end = false;
     int no = 0;
+    AtomicMemoryDb scratch = new AtomicMemoryDb();
     try (BufferedReader r = reader()) {
       String line;
       while ((line = r.readLine()) != null) {
@@ -168,27 +194,40 @@ final class ImportCommand implements Callable<Integer> {
         if (end) {
           throw bad(no, "text after the end line");
         }
-        Object rec = parse(line, no, codec);
+        Object rec = parse(line, no);
         if (no == 1) {
-          if (!(rec instanceof Map<?, ?> h) || !"export".equals(h.get("atomicdb"))) {
+          if (!(rec instanceof JsonNode h) || !"export".equals(h.path("atomicdb").asText())) {
             throw bad(no, "this is not an atomic-db export file (no export header)");
           }
-          if (!(h.get("version") instanceof BigDecimal v) || v.intValue() != ExportCommand.VERSION) {
+          if (!h.path("version").isInt() || h.get("version").intValue() != ExportCommand.VERSION) {
             throw bad(no, "export file version " + h.get("version") + "; this atomicdb reads version "
                 + ExportCommand.VERSION);
           }
           header = true;
           continue;
         }
-        if (rec instanceof ItemRec it) {
-          kryo(codec, it.value(), no);
-          items++;
-        } else if (rec instanceof QueueRec q) {
-          kryo(codec, q.value(), no);
-          entries++;
-        } else if (rec instanceof Map<?, ?> m && "end".equals(m.get("kind"))) {
-          if (!(m.get("items") instanceof BigDecimal ni) || ni.longValue() != items
-              || !(m.get("queueEntries") instanceof BigDecimal nq) || nq.longValue() != entries) {
+        if (items + entries > 0 && (items + entries) % BATCH == 0) {
+          scratch.close();
+          scratch = new AtomicMemoryDb();
+        }
+        try {
+          if (rec instanceof ItemRecord it) {
+            scratch.tools().importItems(List.of(it));
+            items++;
+            continue;
+          }
+          if (rec instanceof QueueRecord q) {
+            scratch.tools().importQueueEntries(List.of(q));
+            entries++;
+            continue;
+          }
+        } catch (IllegalArgumentException e) {
+          throw bad(no, e.getMessage());
+        }
+        if (rec instanceof JsonNode m && "end".equals(m.path("kind").asText())) {
+          if (!m.path("items").isIntegralNumber() || m.get("items").longValue() != items
+              || !m.path("queueEntries").isIntegralNumber()
+              || m.get("queueEntries").longValue() != entries) {
             throw bad(no, "the end line counts " + m.get("items") + " items and "
                 + m.get("queueEntries") + " queue entries, but the file holds " + items + " and "
                 + entries);
@@ -200,6 +239,8 @@ final class ImportCommand implements Callable<Integer> {
       }
     } catch (CharacterCodingException e) {
       throw bad(no + 1, "the file is not valid UTF-8");
+    } finally {
+      scratch.close();
     }
     if (!header) {
       throw bad(1, "the file is empty");
@@ -207,7 +248,7 @@ final class ImportCommand implements Callable<Integer> {
     if (!end) {
       throw bad(no, "the file ends without its end line: it is truncated");
     }
-    return new long[] {items, entries};
+    return items + entries;
   }
 
   private CliException bad(int line, String what) {
@@ -215,72 +256,47 @@ final class ImportCommand implements Callable<Integer> {
         + "; nothing was imported");
   }
 
-  /** An ItemRec, a QueueRec, or the parsed object of a header or end line. */
-  private Object parse(String line, int no, ValueCodec codec) {
-    Object tree;
+  /** An ItemRecord, a QueueRecord, or the parsed object of a header or end line. */
+  private Object parse(String line, int no) {
+    JsonNode m;
     try {
-      tree = Json.parse(line);
-    } catch (Json.ParseException e) {
-      throw bad(no, "malformed JSON: " + e.getMessage());
+      m = Json.parse(line);
+    } catch (JsonProcessingException e) {
+      throw bad(no, "malformed JSON: " + e.getOriginalMessage());
     }
-    if (!(tree instanceof Map<?, ?> m)) {
+    if (!m.isObject()) {
       throw bad(no, "expected a JSON object");
     }
-    Object kind = m.get("kind");
-    if (!"item".equals(kind) && !"queue".equals(kind)) {
+    String kind = m.path("kind").asText("");
+    if (!kind.equals("item") && !kind.equals("queue")) {
       return m;
     }
-    if (!(m.get("pk") instanceof String pk) || !(m.get("sk") instanceof String sk)) {
+    if (!m.path("pk").isTextual() || !m.path("sk").isTextual()) {
       throw bad(no, "\"pk\" and \"sk\" must be strings");
     }
+    String pk = m.get("pk").textValue();
+    String sk = m.get("sk").textValue();
+    StoredValue value;
     try {
-      KeyCodec.encode(pk, sk);
-    } catch (IllegalArgumentException e) {
-      throw bad(no, e.getMessage());
-    }
-    Object value;
-    try {
-      value = Values.fromTyped(m.get("data"));
+      value = Values.stored(m.get("data"));
     } catch (Values.BadValueException e) {
       throw bad(no, "data: " + e.getMessage());
     }
-    if ("item".equals(kind)) {
-      Object t = m.get("ttl");
+    if (kind.equals("item")) {
+      JsonNode t = m.path("ttl");
       Long ttl = null;
-      if (t != null) {
-        if (!(t instanceof BigDecimal d)) {
-          throw bad(no, "\"ttl\" must be epoch seconds or null");
+      if (!t.isNull() && !t.isMissingNode()) {
+        if (!t.isIntegralNumber() || !t.canConvertToLong()) {
+          throw bad(no, "\"ttl\" must be whole epoch seconds or null, was " + t);
         }
-        try {
-          ttl = d.longValueExact();
-        } catch (ArithmeticException e) {
-          throw bad(no, "\"ttl\" must be whole epoch seconds, was " + d);
-        }
-        if (ttl < 0 || ttl > Long.MAX_VALUE / 1_000_000L) {
-          throw bad(no, "\"ttl\" " + ttl + " is out of range");
-        }
+        ttl = t.longValue();
       }
-      return new ItemRec(pk, sk, ttl, value);
+      return new ItemRecord(pk, sk, ttl, value);
     }
-    if (!(m.get("enqueuedAt") instanceof BigDecimal at)) {
-      throw bad(no, "\"enqueuedAt\" must be epoch milliseconds");
+    JsonNode at = m.path("enqueuedAt");
+    if (!at.isIntegralNumber() || !at.canConvertToLong()) {
+      throw bad(no, "\"enqueuedAt\" must be whole epoch milliseconds, was " + at);
     }
-    try {
-      return new QueueRec(pk, sk, at.longValueExact(), value);
-    } catch (ArithmeticException e) {
-      throw bad(no, "\"enqueuedAt\" must be whole epoch milliseconds");
-    }
-  }
-
-  private byte[] kryo(ValueCodec codec, Object v, int no) {
-    try {
-      return kryo(codec, v);
-    } catch (IllegalArgumentException e) {
-      throw bad(no, "data: " + e.getMessage());
-    }
-  }
-
-  private static byte[] kryo(ValueCodec codec, Object v) {
-    return v instanceof Values.Raw r ? r.kryo() : codec.encode(v);
+    return QueueRecord.toImport(pk, sk, at.longValue(), value);
   }
 }

@@ -117,7 +117,7 @@ public final class Main implements Callable<Integer> {
     String m = String.valueOf(ex.getMessage());
     if (ex instanceof CorruptDataException) {
       return new CliException(ExitCode.IO, "the store's data is damaged: " + m
-          + "; run `atomicdb verify DIR` to list every damaged record", ex);
+          + "; run `./atomicdb verify DIR` to list every damaged record", ex);
     }
     if (ex instanceof AtomicDbException) {
       if (m.contains("already open")) {

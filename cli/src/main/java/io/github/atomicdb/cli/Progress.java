@@ -5,6 +5,10 @@ import java.io.PrintWriter;
 /**
  * A one-line progress display on the terminal, redrawn at most ten times a second; silent when
  * disabled (output piped or redirected, or tests). Not thread-safe.
+ *
+ * <p>Written here rather than taken from a progress-bar library: the maintained one for the JVM
+ * (me.tongfei:progressbar) brings a terminal library (JLine) and a redraw thread of its own, for a
+ * line that is drawn from the calling thread in a few lines of code and is tested as text.
  */
 final class Progress implements AutoCloseable {
   private static final int WIDTH = 30;

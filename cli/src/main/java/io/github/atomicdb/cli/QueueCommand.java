@@ -2,11 +2,9 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.QueueStats;
-import io.github.atomicdb.internal.EngineAccess;
-import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.QueueRecord;
+import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,13 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
-@Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "queue", description = "Inspect and move queue entries: stats, peek, redrive.")
+@Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "queue",
+    description = "Inspect and move queue entries: stats, peek, redrive.")
 final class QueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -38,26 +38,16 @@ final class QueueCommand implements Callable<Integer> {
     return ExitCode.USAGE;
   }
 
-  /** Whether queue {@code pk} has a counters record (was ever pushed to); checks the name. */
-  static boolean exists(AtomicDb db, String pk) {
-    KeyCodec.checkPk(pk);
-    return EngineAccess.get().kv(db).get(Space.QINDEX, EngineAccess.get().queueCountersKey(pk)) != null;
-  }
-
-  @Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
+  @Command(name = "stats", description = "Show a queue's available, in-flight and delayed counts.")
   static final class Stats implements Callable<Integer> {
     private final Main main;
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-    Path dir;
+    @Mixin StoreArgs store;
 
     @Parameters(index = "1", paramLabel = "PK", description = "The queue.")
     String pk;
-
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
 
     Stats(Main main) {
       this.main = main;
@@ -66,12 +56,10 @@ final class QueueCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(dir)) {
-        // The engine's stats call writes the queue's counters back: do not create a record for
-        // a queue that does not exist.
-        boolean exists = exists(db, pk);
+      try (AtomicDb db = main.openExisting(store.dir)) {
+        boolean exists = StoreTools.of(db).queueExists(pk);
         QueueStats s = exists ? db.queueStats(pk) : new QueueStats(0, 0, 0, 0);
-        if (json) {
+        if (store.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("pk", pk);
           m.put("exists", exists);
@@ -91,7 +79,6 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
-      mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
       name = "peek",
       description = "Show a queue's entries in queue order without pulling them (nothing changes).")
   static final class Peek implements Callable<Integer> {
@@ -99,8 +86,7 @@ final class QueueCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-    Path dir;
+    @Mixin StoreArgs store;
 
     @Parameters(index = "1", paramLabel = "PK", description = "The queue.")
     String pk;
@@ -108,9 +94,6 @@ final class QueueCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
         description = "At most N entries (default: ${DEFAULT-VALUE}; 0 = all).")
     int limit;
-
-    @Option(names = "--json", description = "Print a JSON array instead of text.")
-    boolean json;
 
     Peek(Main main) {
       this.main = main;
@@ -122,30 +105,29 @@ final class QueueCommand implements Callable<Integer> {
         throw new CliException(ExitCode.USAGE, "--limit must be >= 0 (0 = all), was " + limit);
       }
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(dir)) {
-        RawStore raw = new RawStore(db);
-        long now = raw.nowMillis();
-        List<RawStore.StoredEntry> entries = raw.peek(pk, limit);
-        if (json) {
+      try (AtomicDb db = main.openExisting(store.dir)) {
+        long now = System.currentTimeMillis();
+        List<QueueRecord> entries = StoreTools.of(db).peek(pk, limit);
+        if (store.json) {
           List<Object> l = new ArrayList<>();
-          for (RawStore.StoredEntry e : entries) {
+          for (QueueRecord e : entries) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pk", e.pk());
             m.put("sk", e.sk());
-            m.put("state", e.stateName(now));
-            m.put("attempts", e.entry().attempts());
-            m.put("until", e.entry().time() == 0 ? null : Instant.ofEpochMilli(e.entry().time()).toString());
-            m.put("enqueuedAt", Instant.ofEpochMilli(e.entry().enqueuedAt()).toString());
+            m.put("state", e.state().label());
+            m.put("attempts", e.attempts());
+            m.put("until", e.untilMillis() == 0 ? null : Instant.ofEpochMilli(e.untilMillis()).toString());
+            m.put("enqueuedAt", Instant.ofEpochMilli(e.enqueuedAtMillis()).toString());
             m.put("data", Values.plain(e.value()));
             l.add(m);
           }
           out.println(Json.write(l));
         } else {
           Table t = new Table("sk", "state", ">attempts", "until", ">age (s)", "data");
-          for (RawStore.StoredEntry e : entries) {
-            t.row(e.sk(), e.stateName(now), e.entry().attempts(),
-                e.entry().time() == 0 ? "-" : Instant.ofEpochMilli(e.entry().time()),
-                Math.max(0, (now - e.entry().enqueuedAt()) / 1000),
+          for (QueueRecord e : entries) {
+            t.row(e.sk(), e.state().label(), e.attempts(),
+                e.untilMillis() == 0 ? "-" : Instant.ofEpochMilli(e.untilMillis()),
+                Math.max(0, (now - e.enqueuedAtMillis()) / 1000),
                 Json.write(Values.plain(e.value())));
           }
           t.print(out);
@@ -159,8 +141,7 @@ final class QueueCommand implements Callable<Integer> {
   }
 
   @Command(
-      mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-      name = "redrive",
+        name = "redrive",
       description = "Move every entry of queue FROM that is not being processed to the end of"
           + " queue TO (for example back from a dead-letter queue).")
   static final class Redrive implements Callable<Integer> {
@@ -168,17 +149,13 @@ final class QueueCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store directory.")
-    Path dir;
+    @Mixin StoreArgs store;
 
     @Parameters(index = "1", paramLabel = "FROM", description = "The queue to empty.")
     String from;
 
     @Parameters(index = "2", paramLabel = "TO", description = "The queue to fill.")
     String to;
-
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
 
     Redrive(Main main) {
       this.main = main;
@@ -187,13 +164,14 @@ final class QueueCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(dir)) {
-        KeyCodec.checkPk(to);
+      try (AtomicDb db = main.openExisting(store.dir)) {
+        StoreTools tools = StoreTools.of(db);
+        tools.queueExists(to); // checks the name
         if (from.equals(to)) {
           throw new CliException(ExitCode.USAGE, "FROM and TO must differ (both '" + from + "')");
         }
-        long moved = exists(db, from) ? db.queueRedrive(from, to) : 0;
-        if (json) {
+        long moved = tools.queueExists(from) ? db.queueRedrive(from, to) : 0;
+        if (store.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("from", from);
           m.put("to", to);

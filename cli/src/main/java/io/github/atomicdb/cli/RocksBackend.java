@@ -2,21 +2,18 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicRocksDb;
-import io.github.atomicdb.internal.EngineAccess;
-import io.github.atomicdb.internal.RocksKv;
-import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.DiskUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Stores on disk: {@link AtomicRocksDb}. */
+/** Stores on disk: {@link AtomicRocksDb}, through its public operations. */
 final class RocksBackend implements Backend {
 
   @Override
   public void requireStore(Path dir) {
     if (!Files.exists(dir)) {
       throw new CliException(ExitCode.NO_STORE, "no store at " + dir
-          + ": the directory does not exist; check the path (`atomicdb demo " + dir
-          + "` creates a store there)");
+          + ": the directory does not exist; check the path");
     }
     if (!Files.isDirectory(dir)) {
       throw new CliException(ExitCode.NO_STORE, dir + " is a file, not a store directory; give the"
@@ -33,8 +30,8 @@ final class RocksBackend implements Backend {
     return AtomicRocksDb.open(dir);
   }
 
-  static RocksKv rocks(AtomicDb db) {
-    if (EngineAccess.get().kv(db) instanceof RocksKv r) {
+  private static AtomicRocksDb rocks(AtomicDb db) {
+    if (db instanceof AtomicRocksDb r) {
       return r;
     }
     throw new CliException(ExitCode.INTERNAL, "not a RocksDB store: " + db);
@@ -47,14 +44,11 @@ final class RocksBackend implements Backend {
 
   @Override
   public void compact(AtomicDb db) {
-    RocksKv r = rocks(db);
-    for (Space s : Space.values()) {
-      r.flushAndCompact(s);
-    }
+    rocks(db).compact();
   }
 
   @Override
-  public int formatVersion(AtomicDb db) {
-    return rocks(db).storedFormatVersion();
+  public DiskUsage diskUsage(Path dir) {
+    return AtomicRocksDb.diskUsage(dir);
   }
 }

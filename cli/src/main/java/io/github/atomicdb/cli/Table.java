@@ -4,7 +4,12 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Aligned text columns: the default output of the inspection commands. Not thread-safe. */
+/**
+ * Aligned text columns: the default output of the inspection commands. Not thread-safe.
+ *
+ * <p>picocli's {@code Help.TextTable} needs column widths fixed up front and cannot right-align,
+ * which the numeric columns need; the alignment here is one pass over the cells.
+ */
 final class Table {
   private final List<String[]> rows = new ArrayList<>();
   private final boolean[] rightAligned;
@@ -74,5 +79,25 @@ final class Table {
       out.println(n + " ".repeat(w - n.length()) + "  " + nameValue[i + 1]);
     }
     out.flush();
+  }
+
+  /** A byte count for people: {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 MiB}. */
+  static String humanBytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] u = {"KiB", "MiB", "GiB", "TiB"};
+    double v = n;
+    int i = -1;
+    do {
+      v /= 1024;
+      i++;
+    } while (v >= 1024 && i < u.length - 1);
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, u[i]);
+  }
+
+  /** {@code n} and the noun in the form that goes with it: "1 item", "2 items". */
+  static String count(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 }

@@ -1,8 +1,7 @@
 package io.github.atomicdb.cli;
 
-import io.github.atomicdb.CorruptDataException;
-import io.github.atomicdb.UnregisteredTypeException;
-import io.github.atomicdb.internal.ValueCodec;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.atomicdb.tools.StoredValue;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.temporal.TemporalAccessor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,16 +46,15 @@ import java.util.UUID;
  * {"t":"Long","v":5}, {"t":"Double","v":"NaN"}, {"t":"ArrayList","v":[...]},
  * {"t":"HashMap","v":[[k,v],...]}, {"t":"List.of","v":[...]}, {"t":"bytes","v":base64}.
  * A value the CLI cannot decode (a user class, id >= 100, or a built-in holding one) is
- * {"t":"raw","class":ID,"v":base64 of its Kryo bytes}; import writes those bytes back as they were.
+ * {"t":"raw","class":ID,"v":base64 of its stored bytes}; import writes those bytes back as they
+ * were.
  *
- * Plain (display): the natural JSON of the value (numbers, strings, arrays, objects when every
- * key is a string); a raw value shows as {"class": ID, "bytes": N}.
+ * Plain (display): the value itself, written by Jackson as its natural JSON (numbers, strings,
+ * arrays, objects; dates as ISO-8601, byte[] as base64); an undecoded value shows as
+ * {"class": ID, "bytes": N}.
  */
 final class Values {
   private Values() {}
-
-  /** A value the CLI cannot decode: its top-level class id and Kryo bytes. */
-  record Raw(int classId, byte[] kryo) {}
 
   /** A typed JSON value that import cannot understand. */
   static final class BadValueException extends Exception {
@@ -69,76 +66,42 @@ final class Values {
   }
 
   /**
-   * Decodes stored Kryo bytes; a {@link Raw} for user classes.
-   *
-   * @throws CorruptDataException if the bytes are damaged
+   * The display form of a stored value: the value itself, which Jackson writes as its natural
+   * JSON, or its class id and size if undecoded.
    */
-  static Object decode(ValueCodec codec, byte[] buf, int off, int len, Object where) {
-    int id = ValueCodec.classIdAt(buf, off, len);
-    if (id >= ValueCodec.FIRST_USER_ID) {
-      return new Raw(id, Arrays.copyOfRange(buf, off, off + len));
-    }
-    try {
-      return codec.decode(buf, off, len, where);
-    } catch (UnregisteredTypeException e) {
-      return new Raw(id, Arrays.copyOfRange(buf, off, off + len));
-    }
-  }
-
-  // ------------------------------------------------------------------ display
-
-  static Object plain(Object v) {
-    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer
-        || v instanceof Long || v instanceof Short || v instanceof Byte || v instanceof BigInteger
-        || v instanceof BigDecimal || v instanceof Double || v instanceof Float) {
-      return v;
-    }
-    if (v instanceof Raw r) {
+  static Object plain(StoredValue v) {
+    if (!v.isDecoded()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("class", r.classId());
-      m.put("bytes", r.kryo().length);
+      m.put("class", v.classId());
+      m.put("bytes", v.size());
       return m;
     }
-    if (v instanceof Character || v instanceof UUID || v instanceof TemporalAccessor
-        || v instanceof Duration || v instanceof Period || v instanceof ZoneId) {
-      return v.toString();
-    }
-    if (v instanceof Date d) {
-      return d.toInstant().toString();
-    }
-    if (v instanceof byte[] b) {
-      return Base64.getEncoder().encodeToString(b);
-    }
-    if (v instanceof char[] c) {
-      return new String(c);
-    }
-    if (v.getClass().isArray()) {
-      int n = java.lang.reflect.Array.getLength(v);
-      List<Object> l = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        l.add(plain(java.lang.reflect.Array.get(v, i)));
+    return v.value();
+  }
+
+  /**
+   * The typed form of a stored value: the typed JSON of its Java value, or its raw bytes when it
+   * is undecoded or holds a class that has no typed form (a registered user class).
+   */
+  static Object typed(StoredValue v) {
+    if (v.isDecoded()) {
+      try {
+        return typed(v.value());
+      } catch (IllegalArgumentException noTypedForm) {
+        // a class of the application: keep its bytes
       }
-      return l;
     }
-    if (v instanceof Collection<?> c) {
-      List<Object> l = new ArrayList<>(c.size());
-      for (Object o : c) {
-        l.add(plain(o));
-      }
-      return l;
-    }
-    if (v instanceof Map<?, ?> m) {
-      boolean stringKeys = m.keySet().stream().allMatch(k -> k instanceof String);
-      if (stringKeys) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, x) -> out.put((String) k, plain(x)));
-        return out;
-      }
-      List<Object> pairs = new ArrayList<>();
-      m.forEach((k, x) -> pairs.add(Arrays.asList(plain(k), plain(x))));
-      return pairs;
-    }
-    return v.toString();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("t", "raw");
+    m.put("class", v.classId());
+    m.put("v", Base64.getEncoder().encodeToString(v.bytes()));
+    return m;
+  }
+
+  /** The stored value a typed JSON tree stands for: raw bytes, or a Java value to serialize. */
+  static StoredValue stored(JsonNode tree) throws BadValueException {
+    Object v = fromTyped(tree);
+    return v instanceof StoredValue s ? s : StoredValue.of(v);
   }
 
   // ------------------------------------------------------------------ typed
@@ -158,17 +121,14 @@ final class Values {
 
   private static final Object NONE = new Object();
 
-  /** The typed JSON tree of a decoded value (or {@link Raw}). */
+  /**
+   * The typed JSON tree of a Java value.
+   *
+   * @throws IllegalArgumentException if a class in it has no typed form
+   */
   static Object typed(Object v) {
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer) {
       return v;
-    }
-    if (v instanceof Raw r) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("t", "raw");
-      m.put("class", r.classId());
-      m.put("v", Base64.getEncoder().encodeToString(r.kryo()));
-      return m;
     }
     if (v instanceof Long || v instanceof Short || v instanceof Byte) {
       return tagged(v.getClass().getSimpleName(), v);
@@ -269,47 +229,55 @@ final class Values {
     throw new IllegalArgumentException("no typed JSON form for " + cn);
   }
 
-  /** Rebuilds a value from its typed JSON tree (the inverse of {@link #typed}). */
-  static Object fromTyped(Object tree) throws BadValueException {
-    if (tree == null || tree instanceof String || tree instanceof Boolean) {
-      return tree;
+  /**
+   * Rebuilds a value from its typed JSON tree (the inverse of {@link #typed}); a raw value comes
+   * back as a {@link StoredValue}. A missing node (no "data") stands for null.
+   */
+  static Object fromTyped(JsonNode tree) throws BadValueException {
+    if (tree == null || tree.isNull() || tree.isMissingNode()) {
+      return null;
     }
-    if (tree instanceof BigDecimal n) {
-      try {
-        return n.intValueExact();
-      } catch (ArithmeticException e) {
-        throw new BadValueException("untyped number " + n + " is not an int; write {\"t\":\"Long\",\"v\":"
-            + n + "} or another typed form");
+    if (tree.isTextual()) {
+      return tree.textValue();
+    }
+    if (tree.isBoolean()) {
+      return tree.booleanValue();
+    }
+    if (tree.isNumber()) {
+      if (tree.isIntegralNumber() && tree.canConvertToInt()) {
+        return tree.intValue();
       }
+      throw new BadValueException("untyped number " + tree + " is not an int; write {\"t\":\"Long\",\"v\":"
+          + tree + "} or another typed form");
     }
-    if (!(tree instanceof Map<?, ?> m) || !(m.get("t") instanceof String t)) {
-      throw new BadValueException("expected a string, boolean, null, int or {\"t\":...,\"v\":...}, found "
-          + Json.write(tree instanceof List<?> ? "an array" : String.valueOf(tree)));
+    if (!tree.isObject() || !tree.path("t").isTextual()) {
+      throw new BadValueException("expected a string, boolean, null, int or {\"t\":...,\"v\":...},"
+          + " found " + (tree.isArray() ? "an array" : tree.toString()));
     }
-    Object v = m.get("v");
+    String t = tree.get("t").textValue();
+    JsonNode v = tree.path("v");
     try {
       return switch (t) {
         case "raw" -> {
-          Object c = m.get("class");
-          if (!(c instanceof BigDecimal)) {
+          JsonNode c = tree.path("class");
+          if (!c.isIntegralNumber()) {
             throw new BadValueException("raw value needs \"class\"");
           }
-          byte[] b = Base64.getDecoder().decode(str(v));
-          int id = ((BigDecimal) c).intValueExact();
-          if (ValueCodec.classIdAt(b, 0, b.length) != id) {
-            throw new BadValueException("raw value bytes do not start with class id " + id);
+          StoredValue raw = StoredValue.raw(Base64.getDecoder().decode(str(v)));
+          if (raw.classId() != c.intValue()) {
+            throw new BadValueException("raw value bytes do not start with class id " + c);
           }
-          yield new Raw(id, b);
+          yield raw;
         }
         case "Long" -> num(v).longValueExact();
         case "Short" -> num(v).shortValueExact();
         case "Byte" -> num(v).byteValueExact();
         case "Character" -> {
-          String s = str(v);
-          if (s.length() != 1) {
-            throw new BadValueException("Character must be one char, was \"" + s + "\"");
+          String x = str(v);
+          if (x.length() != 1) {
+            throw new BadValueException("Character must be one char, was \"" + x + "\"");
           }
-          yield s.charAt(0);
+          yield x.charAt(0);
         }
         case "Double" -> Double.valueOf(str(v));
         case "Float" -> Float.valueOf(str(v));
@@ -334,7 +302,7 @@ final class Values {
         case "bytes" -> Base64.getDecoder().decode(str(v));
         case "char[]" -> str(v).toCharArray();
         case "int[]" -> {
-          List<?> l = list(v);
+          List<JsonNode> l = list(v);
           int[] a = new int[l.size()];
           for (int i = 0; i < a.length; i++) {
             a[i] = num(l.get(i)).intValueExact();
@@ -342,7 +310,7 @@ final class Values {
           yield a;
         }
         case "long[]" -> {
-          List<?> l = list(v);
+          List<JsonNode> l = list(v);
           long[] a = new long[l.size()];
           for (int i = 0; i < a.length; i++) {
             a[i] = num(l.get(i)).longValueExact();
@@ -350,7 +318,7 @@ final class Values {
           yield a;
         }
         case "short[]" -> {
-          List<?> l = list(v);
+          List<JsonNode> l = list(v);
           short[] a = new short[l.size()];
           for (int i = 0; i < a.length; i++) {
             a[i] = num(l.get(i)).shortValueExact();
@@ -358,18 +326,18 @@ final class Values {
           yield a;
         }
         case "boolean[]" -> {
-          List<?> l = list(v);
+          List<JsonNode> l = list(v);
           boolean[] a = new boolean[l.size()];
           for (int i = 0; i < a.length; i++) {
-            if (!(l.get(i) instanceof Boolean b)) {
+            if (!l.get(i).isBoolean()) {
               throw new BadValueException("boolean[] holds a non-boolean");
             }
-            a[i] = b;
+            a[i] = l.get(i).booleanValue();
           }
           yield a;
         }
         case "double[]" -> {
-          List<?> l = list(v);
+          List<JsonNode> l = list(v);
           double[] a = new double[l.size()];
           for (int i = 0; i < a.length; i++) {
             a[i] = Double.parseDouble(str(l.get(i)));
@@ -377,7 +345,7 @@ final class Values {
           yield a;
         }
         case "float[]" -> {
-          List<?> l = list(v);
+          List<JsonNode> l = list(v);
           float[] a = new float[l.size()];
           for (int i = 0; i < a.length; i++) {
             a[i] = Float.parseFloat(str(l.get(i)));
@@ -429,36 +397,38 @@ final class Values {
         default -> throw new BadValueException("unknown type tag \"" + t + "\"");
       };
     } catch (RuntimeException e) {
-      throw new BadValueException("bad " + t + " value " + Json.write(v == null ? "null" : v instanceof Map || v instanceof List ? "..." : v.toString())
-          + ": " + e.getMessage());
+      throw new BadValueException("bad " + t + " value "
+          + (v.isContainerNode() ? "..." : v.toString()) + ": " + e.getMessage());
     }
   }
 
-  private static String str(Object v) throws BadValueException {
-    if (!(v instanceof String s)) {
+  private static String str(JsonNode v) throws BadValueException {
+    if (!v.isTextual()) {
       throw new BadValueException("\"v\" must be a string");
     }
-    return s;
+    return v.textValue();
   }
 
-  private static BigDecimal num(Object v) throws BadValueException {
-    if (!(v instanceof BigDecimal n)) {
+  private static BigDecimal num(JsonNode v) throws BadValueException {
+    if (!v.isNumber()) {
       throw new BadValueException("\"v\" must be a number");
     }
-    return n;
+    return v.decimalValue();
   }
 
-  private static List<?> list(Object v) throws BadValueException {
-    if (!(v instanceof List<?> l)) {
+  private static List<JsonNode> list(JsonNode v) throws BadValueException {
+    if (!v.isArray()) {
       throw new BadValueException("\"v\" must be an array");
     }
-    return l;
+    List<JsonNode> out = new ArrayList<>(v.size());
+    v.forEach(out::add);
+    return out;
   }
 
-  private static List<Object> elements(Object v) throws BadValueException {
-    List<?> l = list(v);
+  private static List<Object> elements(JsonNode v) throws BadValueException {
+    List<JsonNode> l = list(v);
     List<Object> out = new ArrayList<>(l.size());
-    for (Object o : l) {
+    for (JsonNode o : l) {
       out.add(fromTyped(o));
     }
     return out;
@@ -471,12 +441,12 @@ final class Values {
     return l.get(0);
   }
 
-  private static Map<Object, Object> pairs(Object v, Map<Object, Object> into) throws BadValueException {
-    for (Object p : list(v)) {
-      if (!(p instanceof List<?> kv) || kv.size() != 2) {
+  private static Map<Object, Object> pairs(JsonNode v, Map<Object, Object> into) throws BadValueException {
+    for (JsonNode p : list(v)) {
+      if (!p.isArray() || p.size() != 2) {
         throw new BadValueException("map entries must be [key, value] pairs");
       }
-      into.put(fromTyped(kv.get(0)), fromTyped(kv.get(1)));
+      into.put(fromTyped(p.get(0)), fromTyped(p.get(1)));
     }
     return into;
   }

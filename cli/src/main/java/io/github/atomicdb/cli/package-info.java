@@ -21,8 +21,11 @@
  *       exit code; {@code --verbose} adds the stack trace.
  *   <li><b>Values.</b> Built-in types print as JSON; values of user classes, which the command
  *       line cannot decode, print as their class id and size and are exported as raw bytes.
- *   <li><b>Raw access.</b> Record-level reads and the queue import go through {@link
- *       io.github.atomicdb.internal.EngineAccess}, a tool hook that is not API either.
+ *   <li><b>Library.</b> The command line uses the library like any application: the API, the
+ *       public operations of {@code AtomicRocksDb} (checkpoint, compact, disk usage) and the
+ *       operator API {@link io.github.atomicdb.tools.StoreTools} (records as stored, import
+ *       through the engine's checks, verify). It holds no copy of the storage layout; its
+ *       module descriptor lets the compiler prove it reads no other package.
  * </ul>
  */
 package io.github.atomicdb.cli;

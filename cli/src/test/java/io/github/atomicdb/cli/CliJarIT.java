@@ -209,4 +209,35 @@ class CliJarIT {
       assertTrue(second.text().contains("resuming "), second::text);
     }
   }
+
+  /** Whatever the umask, what atomicdb creates is its owner's only. */
+  @Test
+  void backupExportAndNewStoresAreOwnerOnlyUnderAnOpenUmask() throws Exception {
+    Path store = tmp.resolve("store");
+    Path backup = tmp.resolve("backup");
+    Path export = tmp.resolve("dump.jsonl");
+    Path imported = tmp.resolve("imported");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = jarPath().toString();
+    String script = "umask 0022 && " + java + " -jar " + jar + " demo " + store
+        + " --jobs 2 --work-ms 1 --increments 1 --threads 1 && " + java + " -jar " + jar
+        + " backup " + store + " " + backup + " && " + java + " -jar " + jar + " export " + store
+        + " " + export + " && " + java + " -jar " + jar + " import " + imported + " " + export;
+    try (Run r = new Run(List.of("sh", "-c", script))) {
+      assertEquals(0, r.exit(120), r::text);
+    }
+    for (Path dir : List.of(store, backup, imported)) {
+      assertEquals("rwx------", perms(dir), dir::toString);
+    }
+    assertEquals("rw-------", perms(export));
+    try (java.util.stream.Stream<Path> files = Files.walk(backup)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        assertEquals("rw-------", perms(f), f::toString);
+      }
+    }
+  }
+
+  private static String perms(Path p) throws IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
 }
