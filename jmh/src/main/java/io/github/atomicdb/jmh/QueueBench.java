@@ -88,11 +88,11 @@ public class QueueBench {
         queue.ack(d);
         int p = producer(s);
         long n = number(s);
-        // In order with no gaps; the first of a producer may be any number after cycles (the
-        // queue holds the newest entries), but must be 1 after pushes, as must the backlog's.
+        // In order with no gaps, the backlog first; the first entry of a producer may have any
+        // number after cycles (the queue holds the newest entries), but must be 1 after pushes.
         boolean first = p >= 0 && p < last.length && last[p] == 0;
         if (p < 0 || p >= last.length || (p == 0 && pushedSeen)
-            || ((!first || !cycles || p == 0) && n != last[p] + 1)) {
+            || ((!first || !cycles) && n != last[p] + 1)) {
           throw new IllegalStateException("drain after " + params.getBenchmark() + ": entry " + p
               + ":" + n + " came after " + p + ":" + (p >= 0 && p < last.length ? last[p] : -1)
               + (pushedSeen ? " and entries of the benchmark threads" : ""));
