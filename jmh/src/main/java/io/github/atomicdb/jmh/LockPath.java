@@ -125,7 +125,7 @@ interface LockPath extends AutoCloseable {
      * @param sharedKeys whether threads updated the same keys (then refusals are races lost, and
      *     {@code rawBatch}, which checks nothing, may lose updates: its counters may only be lower)
      */
-    void verify(boolean sharedKeys) {
+    String verify(boolean sharedKeys) {
       long total = 0;
       for (int i = 0; i < committed.length(); i++) {
         long n = committed.get(i);
@@ -151,18 +151,10 @@ interface LockPath extends AutoCloseable {
         throw new IllegalStateException(
             lost + " updates refused against " + total + " committed with no other thread on the key");
       }
-    }
-
-    long committed() {
-      long t = 0;
-      for (int i = 0; i < committed.length(); i++) {
-        t += committed.get(i);
-      }
-      return t;
-    }
-
-    long refused() {
-      return refused.sum();
+      return total + " updates committed, " + lost + " refused, "
+          + (conflictChecked || !sharedKeys
+              ? "stored counters and versions match"
+              : "no stored counter above its committed updates (no conflict check: may lose some)");
     }
 
     @Override
