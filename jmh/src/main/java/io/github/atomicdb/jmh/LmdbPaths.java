@@ -10,8 +10,8 @@ import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
-import org.openjdk.jmh.infra.Blackhole;
 import org.lmdbjava.Txn;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The LMDB competitor (lmdbjava with its bundled liblmdb), set up as its users set it up for

@@ -41,7 +41,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-// The add-opens let lmdbjava reach the address of direct ByteBuffers (it fails to start without).
+// lmdbjava needs both add-opens to reach the address of a direct ByteBuffer (fails without either).
 @Fork(
     value = 1,
     jvmArgsAppend = {
