@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick selection of the atomic-db benchmarks: about 9 minutes on 2 cores (1 fork, 3 x 1 s
-# warmup, 3 x 1 s measurement per benchmark). Builds the jar if it is missing or older than a
+# Quick selection of the atomic-db benchmarks, with the competitors (sqlite, lmdb; tape for the
+# queue) in the lock and queue groups: about 13 minutes on 2 cores (1 fork, 3 x 1 s warmup,
+# 3 x 1 s measurement per benchmark). Builds the jar if it is missing or older than a
 # source, writes JMH JSON and logs to jmh/results/quick-<time>/, and prints every score with its
 # ratio to the baseline measured in the same run (jmh/table.py), then the targets.
 #
@@ -32,9 +33,9 @@ run() {
 }
 
 start=$(date +%s)
-run lock-scaling 'LockBench\.(hotKey|distinctKeys2)$' -p impl=rawBatch,rawTxn,memory,rocks,cacheOverRocks
-run lock-keys 'LockBench\.(uniform10k|zipf10k|contended2|contended4)$' -p impl=rawTxn,rocks,cacheOverRocks
-run queue 'QueueBench\.' -p impl=rawQueue,memory,rocks
+run lock-scaling 'LockBench\.(hotKey|distinctKeys2)$' -p impl=rawBatch,rawTxn,memory,rocks,cacheOverRocks,sqlite,lmdb
+run lock-keys 'LockBench\.(uniform10k|zipf10k|contended2|contended4)$' -p impl=rawTxn,rocks,cacheOverRocks,sqlite,lmdb
+run queue 'QueueBench\.' -p impl=rawQueue,memory,rocks,sqlite,lmdb,tape
 run backlog 'QueueBacklogBench\.' -p impl=rawQueue,memory,rocks
 run reads 'ReadBench\.' -p impl=raw,memory,rocks,cacheOverRocks
 run durability 'DurabilityBench\.' -p impl=rawQueue,rocks

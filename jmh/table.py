@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Prints JMH JSON results (-rf json) of the atomic-db benchmarks as a table of scores, each with
-its ratio to the baseline measured in the same run, then the issue-6 targets.
+its ratio to the baseline measured in the same run (LockBench: rawTxn, the queue benchmarks:
+rawQueue) and to atomic-db on RocksDB (rocks), then the issue-6 targets. The kind column tells
+the raw baselines, atomic-db and the competitors (sqlite, lmdb, tape) apart; rows of one
+benchmark sit together, so a competitor's ratios read beside atomic-db's.
 
 usage: python3 jmh/table.py results/*.json [--markdown] [--no-targets]
 """
@@ -16,7 +19,16 @@ BASELINE = {
     "DurabilityBench": "rawQueue",
 }
 ORDER = ["LockBench", "QueueBench", "QueueBacklogBench", "ReadBench", "DurabilityBench"]
-IMPL_ORDER = ["rawBatch", "rawTxn", "rawQueue", "raw", "memory", "rocks", "cacheOverRocks"]
+IMPL_ORDER = ["rawBatch", "rawTxn", "rawQueue", "raw", "memory", "rocks", "cacheOverRocks",
+              "sqlite", "lmdb", "tape"]
+BASELINES = {"rawBatch", "rawTxn", "rawQueue", "raw"}
+LIBRARY = {"memory", "rocks", "cacheOverRocks"}
+
+
+def kind(impl):
+    if impl in BASELINES:
+        return "raw"
+    return "atomic-db" if impl in LIBRARY else "competitor"
 
 
 def load(paths):
@@ -83,7 +95,7 @@ def rfmt(x):
 
 
 def table(rows, md):
-    head = ["benchmark", "params", "thr", "impl", "ops/s", "± err", "vs baseline", "vs rocks",
+    head = ["benchmark", "params", "thr", "impl", "kind", "ops/s", "± err", "vs baseline", "vs rocks",
             "cpu µs/op", "cpu vs baseline", "secondary"]
     out = []
     key = lambda r: (ORDER.index(r["cls"]) if r["cls"] in ORDER else 99, r["cls"], r["method"],
@@ -95,7 +107,7 @@ def table(rows, md):
         aux = ", ".join(f"{k} {fmt(v)}/s" for k, v in sorted(r["aux"].items()))
         out.append([f'{r["cls"]}.{r["method"]}',
                     " ".join(f"{k}={v}" for k, v in r["other"]) or "-",
-                    str(r["threads"]), r["impl"], fmt(r["score"]), fmt(r["error"]),
+                    str(r["threads"]), r["impl"], kind(r["impl"]), fmt(r["score"]), fmt(r["error"]),
                     "(baseline)" if r["impl"] == base else rfmt(ratio(r, b)),
                     "" if r["impl"] == "rocks" or rk is None else rfmt(ratio(r, rk)),
                     "-" if r["cpu"] is None else f'{r["cpu"] / 1000:,.2f}',
@@ -114,7 +126,7 @@ def print_table(head, out, md):
         w = [max(len(h), *(len(o[i]) for o in out)) if out else len(h) for i, h in enumerate(head)]
         print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
         for o in out:
-            print("  ".join(c.ljust(w[i]) if i in (0, 1, 3) or i == len(o) - 1 else c.rjust(w[i])
+            print("  ".join(c.ljust(w[i]) if i in (0, 1, 3, 4) or i == len(o) - 1 else c.rjust(w[i])
                             for i, c in enumerate(o)))
 
 

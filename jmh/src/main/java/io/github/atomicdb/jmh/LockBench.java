@@ -14,38 +14,63 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The lock path: getLock + get + setAtomic of one ~100-byte item, against the same reads and
  * writes on raw RocksDB ({@code rawTxn}: OptimisticTransactionDB getForUpdate + 2 puts + commit;
- * {@code rawBatch}: one WriteBatch, no conflict check). Scores are successful updates per second.
+ * {@code rawBatch}: one WriteBatch, no conflict check), and on the stores a user would pick
+ * instead: {@code sqlite} (a versioned row, SELECT then UPDATE ... WHERE version = ?, see {@link
+ * SqlitePaths.Lock}) and {@code lmdb} (lock and item read and written in one write transaction,
+ * see {@link LmdbPaths.Lock}). Scores are updates per second; the single-threaded and
+ * distinct-key benchmarks fail at the end if more than 1% of them were refused, the contended ones
+ * retry until their update commits. At the end every key's stored counter and lock version must
+ * match its count of committed updates ({@link LockPath.Checked}), or the benchmark fails.
  *
  * <pre>
- * java -jar jmh/target/benchmarks.jar LockBench -p impl=rawTxn,rocks -wi 2 -i 3 -w 1s -r 2s -f 1
+ * java -jar jmh/target/benchmarks.jar LockBench -p impl=rawTxn,rocks,sqlite,lmdb -wi 2 -i 3 -w 1s -r 2s -f 1
  * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+// lmdbjava needs both add-opens to reach the address of a direct ByteBuffer (fails without either).
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "-Xms1g", "-Xmx1g",
+      "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"
+    })
 public class LockBench {
   static final int KEYS = 10_000;
 
-  @Param({"rawBatch", "rawTxn", "memory", "rocks", "cacheOverRocks"})
+  /** Consecutive refusals after which a contended update gives up (and fails the benchmark). */
+  static final int MAX_TRIES = 100_000;
+
+  @Param({"rawBatch", "rawTxn", "memory", "rocks", "cacheOverRocks", "sqlite", "lmdb"})
   public String impl;
 
-  LockPath path;
+  LockPath.Checked path;
 
   @Setup(Level.Trial)
   public void open() {
     path = LockPath.open(impl, KEYS);
   }
 
+  /** Checks the stored counters and versions against the committed updates, then closes. */
   @TearDown(Level.Trial)
-  public void close() {
-    path.close();
+  public void close(BenchmarkParams params) {
+    try {
+      // Threads share keys unless each has its own (distinctKeys2) or there is only one.
+      boolean shared = params.getThreads() > 1 && !params.getBenchmark().endsWith(".distinctKeys2");
+      String checked = path.verify(shared);
+      System.out.println();
+      System.out.println("lock path checked: " + checked);
+    } finally {
+      path.close();
+    }
   }
 
   /** Per-thread key sequences, and a key of the thread's own. */
@@ -117,8 +142,12 @@ public class LockBench {
   }
 
   private void retry(Outcomes o, Blackhole bh) {
+    int tries = 0;
     while (!path.update(0, bh)) {
       o.conflicts++;
+      if (++tries == MAX_TRIES) {
+        throw new IllegalStateException(MAX_TRIES + " updates of one key refused in a row");
+      }
     }
     o.successes++;
   }

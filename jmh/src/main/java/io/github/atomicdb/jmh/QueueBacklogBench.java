@@ -44,7 +44,7 @@ public class QueueBacklogBench {
   public void open() {
     queue = QueuePath.open(impl, false);
     try {
-      queue.pushMany(QUEUE, BACKLOG, payload);
+      queue.pushMany(QUEUE, BACKLOG, i -> payload);
       for (int i = 0; i < inFlight; i++) {
         if (queue.pull(QUEUE, 3600) == null) {
           throw new IllegalStateException("backlog ran dry during setup");

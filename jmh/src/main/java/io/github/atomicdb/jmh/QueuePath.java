@@ -12,29 +12,44 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 
-/** Push, pull (with a visibility timeout) and acknowledge, on the library or on raw RocksDB. */
+/**
+ * Push, pull (with a visibility timeout) and acknowledge, on the library, on raw RocksDB, or on a
+ * competitor ({@code sqlite}, {@code lmdb}: {@link SqlitePaths.Queue}, {@link LmdbPaths.Queue},
+ * one queue per store; {@code tape}: {@link TapeQueue}, no visibility timeout).
+ */
 interface QueuePath extends AutoCloseable {
   void push(String queue, String data);
 
-  /** Setup only: pushes {@code n} entries as fast as the implementation allows. */
-  void pushMany(String queue, int n, String data);
+  /** Setup only: pushes entries {@code data(0)} to {@code data(n - 1)} as fast as it can. */
+  void pushMany(String queue, int n, IntFunction<String> data);
 
   /** The oldest available entry, now in flight for {@code ttlSeconds}; null if none. */
   Object pull(String queue, long ttlSeconds);
 
+  /** The data of a delivery returned by {@link #pull}. */
+  String data(Object delivered);
+
+  /** Removes the delivered entry; throws if the store says this delivery no longer owns it. */
   void ack(Object delivered);
 
   @Override
   void close();
 
   static QueuePath open(String impl, boolean syncWrites) {
-    return impl.equals("rawQueue") ? new RawQueue(syncWrites) : new Library(impl, syncWrites);
+    return switch (impl) {
+      case "rawQueue" -> new RawQueue(syncWrites);
+      case "sqlite" -> new SqlitePaths.Queue(syncWrites);
+      case "lmdb" -> new LmdbPaths.Queue(syncWrites);
+      case "tape" -> new TapeQueue();
+      default -> new Library(impl, syncWrites);
+    };
   }
 
   /** queuePush, queuePull, queueAcknowledge(QueueItem) of an {@link AtomicDb}. */
@@ -58,10 +73,10 @@ interface QueuePath extends AutoCloseable {
     }
 
     @Override
-    public void pushMany(String queue, int n, String data) {
+    public void pushMany(String queue, int n, IntFunction<String> data) {
       List<QueueItemInput> batch = new ArrayList<>(1000);
       for (int i = 0; i < n; i++) {
-        batch.add(QueueItemInput.of(queue, data));
+        batch.add(QueueItemInput.of(queue, data.apply(i)));
         if (batch.size() == 1000 || i == n - 1) {
           db.queuePush(batch);
           batch.clear();
@@ -75,8 +90,16 @@ interface QueuePath extends AutoCloseable {
     }
 
     @Override
+    public String data(Object delivered) {
+      return ((QueueItem) delivered).data(String.class);
+    }
+
+    @Override
     public void ack(Object delivered) {
-      db.queueAcknowledge((QueueItem) delivered);
+      if (!db.queueAcknowledge((QueueItem) delivered)) {
+        throw new IllegalStateException("ack refused: the delivery of " + ((QueueItem) delivered).sk()
+            + " lost its lease");
+      }
     }
 
     @Override
@@ -157,14 +180,13 @@ interface QueuePath extends AutoCloseable {
     }
 
     @Override
-    public void pushMany(String queue, int n, String data) {
+    public void pushMany(String queue, int n, IntFunction<String> data) {
       Q q = q(queue);
-      byte[] v = data.getBytes(StandardCharsets.UTF_8);
       try {
         for (int done = 0; done < n; ) {
           try (WriteBatch b = new WriteBatch()) {
             for (int i = 0; i < 1000 && done < n; i++, done++) {
-              b.put(raw.ready, key(q), v);
+              b.put(raw.ready, key(q), data.apply(done).getBytes(StandardCharsets.UTF_8));
             }
             raw.db.write(raw.writeOptions, b);
           }
@@ -206,6 +228,11 @@ interface QueuePath extends AutoCloseable {
       } finally {
         q.lock.unlock();
       }
+    }
+
+    @Override
+    public String data(Object delivered) {
+      return ((Delivered) delivered).data();
     }
 
     @Override
