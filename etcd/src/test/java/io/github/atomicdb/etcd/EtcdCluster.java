@@ -303,6 +303,31 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /** Freezes member {@code i} with SIGSTOP: it keeps its sockets but answers nothing. */
+  public void pause(int i) {
+    signal(i, "STOP");
+  }
+
+  /** Lets member {@code i} run again after {@link #pause}. */
+  public void resume(int i) {
+    signal(i, "CONT");
+  }
+
+  private void signal(int i, String sig) {
+    Process p = members.get(i).process;
+    try {
+      Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
+      if (k.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + sig + " " + p.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts killed member {@code i} again on its own data directory and waits until healthy. */
   public void restart(int i) {
     if (isRunning(i)) {
@@ -345,7 +370,7 @@ public final class EtcdCluster implements AutoCloseable {
   private void destroy() {
     for (Member m : members) {
       if (m.process != null) {
-        m.process.destroyForcibly();
+        m.process.destroyForcibly(); // SIGKILL also ends a member stopped by pause()
       }
     }
     for (Member m : members) {
