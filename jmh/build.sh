@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 mvn -q -B -Dstyle.color=never install -DskipTests
 mvn -q -B -Dstyle.color=never -f jmh/pom.xml package
 cls=io/github/atomicdb/EngineDb.class
-if [ "$(unzip -p jmh/target/benchmarks.jar "$cls" | sha256sum)" != "$(sha256sum < "target/classes/$cls")" ]; then
+if [ "$(unzip -p jmh/target/benchmarks.jar "$cls" | sha256sum)" != "$(sha256sum < "src/target/classes/$cls")" ]; then
   echo "benchmarks.jar does not hold this checkout's library (SNAPSHOT in ~/.m2 replaced meanwhile?); run again" >&2
   exit 1
 fi

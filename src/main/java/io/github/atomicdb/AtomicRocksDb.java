@@ -2,8 +2,8 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.Registrations;
 import io.github.atomicdb.internal.RocksKv;
-import io.github.atomicdb.internal.Space;
 import io.github.atomicdb.internal.ValueCodec;
+import io.github.atomicdb.spi.Space;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

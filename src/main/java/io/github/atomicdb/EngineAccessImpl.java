@@ -2,9 +2,9 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.EngineAccess;
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.KvStore;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.internal.ValueCodec;
+import io.github.atomicdb.spi.KvStore;
 import java.time.Clock;
 import java.util.List;
 

@@ -2,13 +2,13 @@ package io.github.atomicdb;
 
 import com.github.f4b6a3.ulid.UlidFactory;
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.KvConflictException;
-import io.github.atomicdb.internal.KvCursor;
-import io.github.atomicdb.internal.KvOp;
-import io.github.atomicdb.internal.KvStore;
 import io.github.atomicdb.internal.Records;
-import io.github.atomicdb.internal.Space;
 import io.github.atomicdb.internal.ValueCodec;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.Space;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;

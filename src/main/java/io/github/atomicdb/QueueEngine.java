@@ -1,12 +1,13 @@
 package io.github.atomicdb;
 
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.KvConflictException;
-import io.github.atomicdb.internal.KvCursor;
-import io.github.atomicdb.internal.KvTxn;
-import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.internal.Records.Entry;
-import io.github.atomicdb.internal.Space;
+import io.github.atomicdb.internal.Records;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.Space;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.atomicdb.contract.TestClock;
-import io.github.atomicdb.internal.Space;
+import io.github.atomicdb.spi.Space;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.github.atomicdb;
 
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.KvCursor;
 import io.github.atomicdb.internal.Records;
-import io.github.atomicdb.internal.Space;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.Space;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

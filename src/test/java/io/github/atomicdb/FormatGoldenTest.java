@@ -21,7 +21,7 @@ class FormatGoldenTest {
   private static final Pattern BUILTIN = Pattern.compile("^\\| (\\d+) \\| ([^|]+?) \\|$");
 
   private static String doc() throws IOException {
-    return Files.readString(Path.of("data-format.md"));
+    return Files.readString(Path.of(System.getProperty("atomicdb.formatDoc", "../data-format.md")));
   }
 
   @Test

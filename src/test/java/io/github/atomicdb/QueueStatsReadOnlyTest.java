@@ -3,8 +3,8 @@ package io.github.atomicdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.github.atomicdb.internal.KvCursor;
-import io.github.atomicdb.internal.Space;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.Space;
 import org.junit.jupiter.api.Test;
 
 /** queueStats only reads: asking about a queue leaves no trace in the store. */

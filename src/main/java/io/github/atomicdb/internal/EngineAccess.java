@@ -1,6 +1,7 @@
 package io.github.atomicdb.internal;
 
 import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.spi.KvStore;
 import java.time.Clock;
 import java.util.List;
 

@@ -1,5 +1,10 @@
 package io.github.atomicdb.internal;
 
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.Space;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -23,6 +28,12 @@ import java.util.function.Function;
  * one reference per entry read. A scan inside a transaction is lazy: the body holds the write lock.
  */
 public final class MemoryKv implements KvStore {
+  /** One JVM owns a memory store. */
+  @Override
+  public boolean singleWriter() {
+    return true;
+  }
+
   private static final byte[] TOMBSTONE = new byte[0];
 
   private final Map<Space, ConcurrentSkipListMap<byte[], byte[]>> maps = new EnumMap<>(Space.class);

@@ -25,7 +25,7 @@ import org.rocksdb.RocksIterator;
 
 /**
  * What {@link RocksKv#open} may do with a directory, decided before it is opened for writing and
- * without changing anything in it (docs-rocks-format.md, "Opening a directory"): only a missing
+ * without changing anything in it (data-format.md, "Opening a directory"): only a missing
  * or empty directory becomes a new store; an existing one must hold an atomic-db store whose
  * format version this code reads. Every refusal is an {@link AtomicDbException} naming the
  * directory.

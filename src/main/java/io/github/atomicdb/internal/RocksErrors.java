@@ -2,6 +2,7 @@ package io.github.atomicdb.internal;
 
 import io.github.atomicdb.AtomicDbException;
 import io.github.atomicdb.CorruptDataException;
+import io.github.atomicdb.spi.KvConflictException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.rocksdb.RocksDBException;

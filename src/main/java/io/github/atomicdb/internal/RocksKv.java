@@ -2,6 +2,12 @@ package io.github.atomicdb.internal;
 
 import io.github.atomicdb.AtomicDbException;
 import io.github.atomicdb.Compression;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.Space;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +33,8 @@ import org.rocksdb.CassandraCompactionFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.ConfigOptions;
 import org.rocksdb.CompressionType;
+import org.rocksdb.ConfigOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
@@ -48,7 +54,7 @@ import org.rocksdb.WriteOptions;
  * The RocksDB backend.
  *
  * Layout: one OptimisticTransactionDB, column families "default" (unused), "meta", "items",
- * "locks", "queue", "qindex" (docs-rocks-format.md). "items" carries the native
+ * "locks", "queue", "qindex" (data-format.md). "items" carries the native
  * CassandraCompactionFilter(purge_ttl_on_expiration=true, gc_grace=0), which drops every value
  * whose envelope (Records.item) has expired by the wall clock at compaction time; no other
  * family has a filter, because that filter deletes any value not in its row format. Periodic
@@ -103,6 +109,12 @@ import org.rocksdb.WriteOptions;
  * {@link KvStore} over RocksDB. Thread-safe. Not API: used by {@code AtomicRocksDb}.
  */
 public final class RocksKv implements KvStore {
+  /** The directory's LOCK file keeps every other process out. */
+  @Override
+  public boolean singleWriter() {
+    return true;
+  }
+
   static {
     RocksDB.loadLibrary();
   }

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.atomicdb.Compression;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.Space;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
