@@ -59,7 +59,14 @@ import java.util.function.Function;
  * shared by several processes must not use it. Forgetting floors is always safe (a forgotten
  * floor is "unknown"), so the map is simply cleared when it passes MAX_FLOORS queues. A pull also
  * skips the timed-index scan when the counters it reads anyway say nothing is in flight or
- * delayed.
+ * delayed. On a store that is not singleWriter() (etcd: other processes push and release too) the
+ * floor is never used: every pull scans from the start of the ready index.
+ *
+ * Commit budget: a backend may cap the keys of one commit (KvStore.maxOpsPerCommit; etcd: 128).
+ * An entry a commit moves costs at most 5 keys (entry, two index keys, and a dead-letter entry and
+ * index key), so a pull promotes and takes at most budget = (maxOps - 4) / 5 entries between them
+ * (promotion gets at most half), and redrive moves at most budget entries per commit. On stores
+ * without a cap these are PROMOTE_CAP and REDRIVE_BATCH as before.
  */
 final class QueueEngine {
   private static final byte META = 0x00;
@@ -76,6 +83,12 @@ final class QueueEngine {
   private static final int MAX_FLOORS = 10_000;
 
   private final EngineDb db;
+  /** Most entries one commit moves (see "Commit budget"). */
+  private final int promoteCap;
+  private final int entryBudget;
+  private final int redriveBatch;
+  /** Whether the ready floor may be used (see "Ready floor"). */
+  private final boolean useFloor;
   /** Per queue pk: its ready floor (see "Ready floor" above); an empty array means unknown. */
   private final ConcurrentHashMap<String, AtomicReference<byte[]>> floors = new ConcurrentHashMap<>();
   /** Serialize the operations of the queues of one stripe (performance only). */
@@ -87,6 +100,12 @@ final class QueueEngine {
 
   QueueEngine(EngineDb db) {
     this.db = db;
+    int maxOps = db.kv.maxOpsPerCommit();
+    int budget = maxOps >= 5 * REDRIVE_BATCH ? Integer.MAX_VALUE : Math.max(1, (maxOps - 4) / 5);
+    this.entryBudget = budget;
+    this.promoteCap = Math.max(1, Math.min(PROMOTE_CAP, budget / 2));
+    this.redriveBatch = Math.min(REDRIVE_BATCH, budget);
+    this.useFloor = db.kv.singleWriter();
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new ReentrantLock();
       versions[i] = new AtomicLong();
@@ -490,7 +509,7 @@ final class QueueEngine {
       floors.clear();
     }
     AtomicReference<byte[]> floor = floors.computeIfAbsent(q.pk(), k -> new AtomicReference<>(new byte[0]));
-    byte[] seen = floor.get();
+    byte[] seen = useFloor ? floor.get() : new byte[0];
     byte[] prefix = concat(READY_IDX, q.part(), new byte[0]);
     int skAt = prefix.length;
     byte[] last = null;
@@ -498,7 +517,8 @@ final class QueueEngine {
     int pi = 0;
     try (KvCursor c = tx.t.scan(Space.QINDEX, concat(READY_IDX, q.part(), seen), KeyCodec.prefixEnd(prefix), false)) {
       fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
-      while (out.size() < max) {
+      int moved = promoted.size();
+      while (out.size() < max && moved < entryBudget) {
         byte[] sk;
         byte[] fromPromoted = pi < promoted.size() ? promoted.get(pi) : null;
         if (fromIndex == null && fromPromoted == null) {
@@ -507,13 +527,14 @@ final class QueueEngine {
         if (fromIndex == null
             || (fromPromoted != null && Arrays.compareUnsigned(fromPromoted, fromIndex) <= 0)) {
           sk = fromPromoted;
-          pi++;
+          pi++; // counted in moved already
           if (fromIndex != null && Arrays.equals(fromIndex, sk)) {
             fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
           }
         } else {
           sk = fromIndex;
           fromIndex = c.next() ? Arrays.copyOfRange(c.key(), skAt, c.key().length) : null;
+          moved++;
         }
         last = sk;
         Entry e = tx.read(q, sk);
@@ -553,7 +574,7 @@ final class QueueEngine {
     byte[] to = timedKey(q.part(), tx.now + 1, new byte[0]);
     List<byte[]> promoted = new ArrayList<>();
     try (KvCursor c = tx.t.scan(Space.QINDEX, from, to, false)) {
-      while (promoted.size() < PROMOTE_CAP && c.next()) {
+      while (promoted.size() < promoteCap && c.next()) {
         byte[] k = c.key();
         byte[] sk = Arrays.copyOfRange(k, from.length + 8, k.length);
         Entry e = tx.readRaw(q, sk);
@@ -742,7 +763,7 @@ final class QueueEngine {
                 int seen = 0;
                 byte[] last = null;
                 try (KvCursor c = tx.t.scan(Space.QUEUE, scanFrom, end, false)) {
-                  while (seen < REDRIVE_BATCH && c.next()) {
+                  while (seen < redriveBatch && c.next()) {
                     seen++;
                     last = c.key();
                     byte[] sk = Arrays.copyOfRange(last, from.part().length, last.length);
@@ -756,7 +777,7 @@ final class QueueEngine {
                   }
                 }
                 // Next batch starts just after the last key looked at (key + 0x00).
-                byte[] next = seen < REDRIVE_BATCH ? null : Arrays.copyOf(last, last.length + 1);
+                byte[] next = seen < redriveBatch ? null : Arrays.copyOf(last, last.length + 1);
                 return new Object[] {n, next};
               });
       moved += (Long) batch[0];

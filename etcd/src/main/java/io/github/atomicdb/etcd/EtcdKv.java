@@ -13,12 +13,13 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.github.atomicdb.AtomicDbException;
-import io.github.atomicdb.internal.KvConflictException;
-import io.github.atomicdb.internal.KvCursor;
-import io.github.atomicdb.internal.KvOp;
-import io.github.atomicdb.internal.KvStore;
-import io.github.atomicdb.internal.KvTxn;
-import io.github.atomicdb.internal.Space;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvOutcomeUnknownException;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.Space;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -26,6 +27,8 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +89,7 @@ import java.util.regex.Pattern;
  * not applied (connection refused before sending, "no leader", "too many requests", a dropped
  * proposal); any other transient failure of a write (deadline, connection lost after sending,
  * "request timed out", "leader changed") may have applied and throws
- * CommitOutcomeUnknownException. When the operation deadline passes, the error says how long
+ * KvOutcomeUnknownException. When the operation deadline passes, the error says how long
  * and how many attempts, with the last failure: that is what callers see while there is no
  * quorum.
  *
@@ -187,12 +190,8 @@ public final class EtcdKv implements KvStore {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("endpoints must not be empty");
     }
-    for (String e : endpoints) {
-      Objects.requireNonNull(e, "endpoints must not contain null");
-      if (!e.matches("https?://[^/\\s]+/?")) {
-        throw new IllegalArgumentException(
-            "endpoint must look like http://host:port, was \"" + e + "\"");
-      }
+    for (int i = 0; i < endpoints.size(); i++) {
+      checkEndpoint(endpoints.get(i), "endpoints[" + i + "]");
     }
     long deadlineMs = settings.requestTimeout().toMillis();
     ClientInterceptor deadline = new ClientInterceptor() {
@@ -221,6 +220,30 @@ public final class EtcdKv implements KvStore {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * Checks that {@code endpoint} is a client URL {@code http://host:port}.
+   *
+   * @return {@code endpoint}
+   */
+  static String checkEndpoint(String endpoint, String field) {
+    Objects.requireNonNull(endpoint, field + " must not be null");
+    URI u;
+    try {
+      u = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      u = null;
+    }
+    boolean ok = u != null && "http".equals(u.getScheme())
+        && u.getHost() != null && u.getPort() > 0 && (u.getRawPath() == null || u.getRawPath().isEmpty()
+            || u.getRawPath().equals("/")) && u.getRawQuery() == null && u.getRawUserInfo() == null;
+    if (!ok) {
+      throw new IllegalArgumentException(
+          field + " must be an etcd client URL like http://host:port (TLS is not supported yet), was \""
+              + endpoint + "\"");
+    }
+    return endpoint;
   }
 
   /** The key prefix of {@code namespace}: "atomicdb/" + namespace + "/". */
@@ -267,6 +290,27 @@ public final class EtcdKv implements KvStore {
   /** The commit limits of this cluster: the engine must keep every commit within them. */
   public Limits limits() {
     return limits;
+  }
+
+  /** Other processes write the same namespace: every commit validates what it read. */
+  @Override
+  public boolean singleWriter() {
+    return false;
+  }
+
+  /**
+   * etcd's --max-txn-ops: the most distinct keys one commit writes (and, separately, the most
+   * keys it validates).
+   */
+  @Override
+  public int maxOpsPerCommit() {
+    return limits.maxOps();
+  }
+
+  /** etcd's --max-request-bytes less framing, counted as {@link #write} and commits count it. */
+  @Override
+  public long maxBytesPerCommit() {
+    return limits.maxBytes();
   }
 
   // ------------------------------------------------------------------ keys
@@ -610,10 +654,73 @@ public final class EtcdKv implements KvStore {
       if (snapshot.revision == 0) {
         snapshot.revision = r.getHeader().getRevision();
       }
-      KeyValue e = r.getKvs().isEmpty() ? null : r.getKvs().get(0);
-      reads.put(k, e == null ? 0L : e.getModRevision());
+      return record(k, r.getKvs().isEmpty() ? null : r.getKvs().get(0));
+    }
+
+    /**
+     * The keys not yet known to this transaction are read in read-only etcd txns of up to
+     * maxTxnOps range ops: one round trip for up to 128 keys.
+     */
+    @Override
+    public List<byte[]> getForUpdate(Space space, List<byte[]> keys) {
+      List<byte[]> fulls = new ArrayList<>(keys.size());
+      List<byte[]> unknown = new ArrayList<>();
+      for (byte[] key : keys) {
+        byte[] k = full(space, key);
+        fulls.add(k);
+        if (!writes.containsKey(k) && !readValues.containsKey(k)) {
+          unknown.add(k);
+        }
+      }
+      int chunk = limits.maxOps();
+      for (int i = 0; i < unknown.size(); ) {
+        if (unknown.size() - i == 1) {
+          getForUpdate(space, Arrays.copyOfRange(unknown.get(i), prefix.length + 1, unknown.get(i).length));
+          i++;
+          continue;
+        }
+        List<ByteSequence> ks = new ArrayList<>();
+        for (int j = i; j < Math.min(unknown.size(), i + chunk); j++) {
+          ks.add(seq(unknown.get(j)));
+        }
+        long rev = snapshot.revision;
+        TxnResponse r;
+        try {
+          r = call("getForUpdate", false, attempt -> {
+            GetOption opt = pinned(GetOption.builder(), rev, attempt).build();
+            return kv.txn().Then(ks.stream().map(k -> Op.get(k, opt)).toArray(Op[]::new)).commit();
+          });
+        } catch (ResponseTooLarge e) {
+          chunk = Math.max(1, chunk / 2);
+          continue;
+        } catch (Compacted e) {
+          throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
+              + ") was compacted while it ran", e);
+        }
+        if (snapshot.revision == 0) {
+          snapshot.revision = r.getHeader().getRevision();
+        }
+        List<GetResponse> got = r.getGetResponses();
+        for (int j = 0; j < ks.size(); j++) {
+          record(unknown.get(i + j), got.get(j).getKvs().isEmpty() ? null : got.get(j).getKvs().get(0));
+        }
+        i += ks.size();
+      }
+      List<byte[]> out = new ArrayList<>(keys.size());
+      for (byte[] k : fulls) {
+        byte[] v = writes.get(k);
+        if (v == null) {
+          v = readValues.get(k);
+        }
+        out.add(v == TOMBSTONE ? null : v);
+      }
+      return out;
+    }
+
+    private byte[] record(byte[] fullKey, KeyValue e) {
+      reads.put(fullKey, e == null ? 0L : e.getModRevision());
       byte[] v = e == null ? null : e.getValue().getBytes();
-      readValues.put(k, v == null ? TOMBSTONE : v);
+      readValues.put(fullKey, v == null ? TOMBSTONE : v);
       return v;
     }
 
@@ -735,7 +842,7 @@ public final class EtcdKv implements KvStore {
    * Runs {@code attempt} until it succeeds, a failure is final, or the operation deadline passes.
    *
    * @param mutation whether the call writes: then only failures that prove it was not applied are
-   *     retried, and the others throw {@link CommitOutcomeUnknownException}
+   *     retried, and the others throw {@link KvOutcomeUnknownException}
    * @throws Compacted a read at a compacted revision
    * @throws ResponseTooLarge an answer too large for the client
    */
@@ -763,7 +870,7 @@ public final class EtcdKv implements KvStore {
         }
         Thread.currentThread().interrupt();
         if (mutation) {
-          throw new CommitOutcomeUnknownException("interrupted while waiting for etcd to answer " + what
+          throw new KvOutcomeUnknownException("interrupted while waiting for etcd to answer " + what
               + "; it may have been applied", e);
         }
         throw new AtomicDbException("interrupted while waiting for etcd to answer " + what, e);
@@ -784,7 +891,7 @@ public final class EtcdKv implements KvStore {
           throw new AtomicDbException("etcd refused " + what + ": " + describe(failure), failure);
         case AMBIGUOUS:
           if (mutation) {
-            throw new CommitOutcomeUnknownException("etcd " + what + " outcome unknown after " + elapsedMs
+            throw new KvOutcomeUnknownException("etcd " + what + " outcome unknown after " + elapsedMs
                 + " ms (" + describe(failure) + "): it may have been applied or may still be", failure);
           }
           break;

@@ -11,12 +11,13 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.github.atomicdb.AtomicDbException;
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.KvConflictException;
-import io.github.atomicdb.internal.KvCursor;
-import io.github.atomicdb.internal.KvOp;
-import io.github.atomicdb.internal.KvStore;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvOutcomeUnknownException;
+import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.internal.MemoryKv;
-import io.github.atomicdb.internal.Space;
+import io.github.atomicdb.spi.Space;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -308,6 +309,47 @@ class EtcdKvTest {
   }
 
   @Test
+  void batchedGetForUpdateReadsManyKeysAtTheSnapshotAndValidatesEachOfThem() {
+    EtcdKv kv = etcd();
+    List<KvOp> ops = new ArrayList<>();
+    List<byte[]> keys = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      if (i % 2 == 0 && ops.size() < 100) {
+        ops.add(KvOp.put(Space.LOCKS, b("k" + i), b("v" + i)));
+      }
+      keys.add(b("k" + i));
+    }
+    kv.write(ops);
+    List<String> got = kv.transact(t -> { // reads only: nothing to commit, no limit on reads
+      t.getForUpdate(Space.LOCKS, b("k2"));
+      return t.getForUpdate(Space.LOCKS, keys).stream().map(EtcdKvTest::s).toList();
+    });
+    assertEquals(200, got.size());
+    for (int i = 0; i < 200; i++) {
+      assertEquals(i % 2 == 0 ? "v" + i : null, got.get(i), "k" + i);
+    }
+    assertEquals(Arrays.asList("own", "v2"), kv.transact(t -> {
+      t.put(Space.LOCKS, b("k1"), b("own"));
+      return t.getForUpdate(Space.LOCKS, List.of(b("k1"), b("k2"))).stream().map(EtcdKvTest::s).toList();
+    }));
+    IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> kv.transact(t -> {
+      t.getForUpdate(Space.LOCKS, keys);
+      t.put(Space.ITEMS, b("x"), b("y"));
+      return null;
+    }));
+    assertTrue(tooMany.getMessage().contains("200 keys checked"), tooMany.getMessage());
+    assertEquals(List.of(), kv.transact(t -> t.getForUpdate(Space.LOCKS, List.of())));
+    // Every key of the batch is validated: a change to the last one (absent when read) conflicts.
+    assertThrows(KvConflictException.class, () -> kv.transact(t -> {
+      t.getForUpdate(Space.LOCKS, keys.subList(0, 120));
+      t.put(Space.ITEMS, b("x"), b("y"));
+      kv.write(List.of(KvOp.put(Space.LOCKS, b("k119"), b("created"))));
+      return null;
+    }));
+    assertNull(kv.get(Space.ITEMS, b("x")));
+  }
+
+  @Test
   void cursorsCloseIdempotentlyAndFailAfterTheStoreCloses() {
     EtcdKv kv = etcd();
     List<KvOp> ops = new ArrayList<>();
@@ -476,15 +518,14 @@ class EtcdKvTest {
     kv.write(List.of(KvOp.put(Space.ITEMS, b("k"), b("before"))));
     cluster.pause(0);
     try {
-      CommitOutcomeUnknownException w = assertThrows(CommitOutcomeUnknownException.class,
+      KvOutcomeUnknownException w = assertThrows(KvOutcomeUnknownException.class,
           () -> kv.write(List.of(KvOp.put(Space.ITEMS, b("k"), b("during")))));
       assertTrue(w.getMessage().contains("outcome unknown"), w.getMessage());
-      assertThrows(CommitOutcomeUnknownException.class, () -> kv.transact(t -> {
+      assertThrows(KvOutcomeUnknownException.class, () -> kv.transact(t -> {
         t.put(Space.ITEMS, b("k2"), b("during"));
         return null;
       }));
       AtomicDbException r = assertThrows(AtomicDbException.class, () -> kv.get(Space.ITEMS, b("k")));
-      assertFalse(r instanceof CommitOutcomeUnknownException);
       assertTrue(r.getMessage().contains("did not complete get within 2000 ms"), r.getMessage());
     } finally {
       cluster.resume(0);
