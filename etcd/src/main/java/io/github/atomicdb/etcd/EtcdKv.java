@@ -809,6 +809,10 @@ public final class EtcdKv implements KvStore {
         if (d.contains("proposal dropped")) {
           return Failure.RETRY;
         }
+        if (d.contains("context deadline exceeded") || d.contains("context canceled")) {
+          // The call's deadline passed inside etcd (e.g. a read waiting for a leader): transient.
+          return Failure.AMBIGUOUS;
+        }
         return s.getCause() instanceof java.io.IOException ? Failure.AMBIGUOUS : Failure.PERMANENT;
       default:
         return Failure.PERMANENT;

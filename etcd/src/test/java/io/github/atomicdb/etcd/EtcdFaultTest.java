@@ -46,6 +46,7 @@ class EtcdFaultTest {
       AtomicInteger successes = new AtomicInteger(); // any operation that returned
       Set<String> pushed = ConcurrentHashMap.newKeySet();
       Set<String> acked = ConcurrentHashMap.newKeySet();
+      Set<String> ackUnknown = ConcurrentHashMap.newKeySet(); // acknowledged, or maybe not
       List<String> redelivered = new CopyOnWriteArrayList<>();
       List<Failure> failures = new CopyOnWriteArrayList<>();
       QueuePullOptions pull = QueuePullOptions.of("work").withTtlSeconds(2);
@@ -79,8 +80,13 @@ class EtcdFaultTest {
               if (acked.contains(got.get().sk())) {
                 redelivered.add(got.get().sk());
               }
-              if (db.queueAcknowledge(got.get())) {
-                acked.add(got.get().sk());
+              try {
+                if (db.queueAcknowledge(got.get())) {
+                  acked.add(got.get().sk());
+                }
+              } catch (CommitOutcomeUnknownException e) {
+                ackUnknown.add(got.get().sk());
+                throw e;
               }
               successes.incrementAndGet();
             }
@@ -102,12 +108,12 @@ class EtcdFaultTest {
         int follower = cluster.follower();
         cluster.kill(follower);
         long noQuorumFrom = System.currentTimeMillis();
-        Thread.sleep(TIMEOUT_MS + 2500);
+        Thread.sleep(2 * TIMEOUT_MS + 1000); // every worker's calls time out at least once
         long noQuorumTo = System.currentTimeMillis();
-        List<Failure> duringOutage = failures.stream()
-            .filter(f -> f.atMillis() >= noQuorumFrom + TIMEOUT_MS && f.atMillis() <= noQuorumTo).toList();
-        assertTrue(!duringOutage.isEmpty(), "calls failed while there was no quorum");
-        for (Failure f : duringOutage) {
+        assertTrue(failures.stream().anyMatch(f -> f.atMillis() >= noQuorumFrom && f.atMillis() <= noQuorumTo),
+            "calls failed while there was no quorum");
+        // Every failure, with or without quorum, says what happened.
+        for (Failure f : failures) {
           String m = String.valueOf(f.error().getMessage());
           assertTrue(f.error() instanceof CommitOutcomeUnknownException
               || m.contains("is a quorum of the cluster up and reachable"), "a clear error: " + f.error());
@@ -142,8 +148,11 @@ class EtcdFaultTest {
       }
       assertEquals(new QueueStats(0, 0, 0, 0), db.queueStats("work"), "drained");
       assertEquals(List.of(), redelivered, "no acknowledged entry was delivered again");
-      List<String> lost = pushed.stream().filter(sk -> !acked.contains(sk) && !drained.contains(sk)).toList();
-      assertEquals(List.of(), lost, "every acknowledged push was delivered");
+      // An entry whose acknowledgement had an unknown outcome may be gone: that is the ack applied.
+      List<String> lost = pushed.stream()
+          .filter(sk -> !acked.contains(sk) && !drained.contains(sk) && !ackUnknown.contains(sk)).toList();
+      assertEquals(List.of(), lost, "every acknowledged push was delivered (acks of unknown outcome: "
+          + ackUnknown + ")");
 
       long counter = db.get(SharedQueueWorker.COUNTER).map(i -> (Long) i.data()).orElse(0L);
       assertTrue(counter >= incrementsAcked.get(), "no acknowledged increment lost: counter " + counter
@@ -151,8 +160,8 @@ class EtcdFaultTest {
       assertTrue(counter <= incrementsAcked.get() + incrementsUnknown.get(), "only unknown outcomes may add: "
           + counter + " > " + incrementsAcked.get() + " + " + incrementsUnknown.get());
       System.out.printf("faults: %d increments acknowledged, %d unknown, counter %d; %d pushes, %d acks, %d drained; "
-              + "%d failures (%d outcome unknown)%n", incrementsAcked.get(), incrementsUnknown.get(), counter,
-          pushed.size(), acked.size(), drained.size(), failures.size(),
+              + "%d acks of unknown outcome; %d failures (%d outcome unknown)%n", incrementsAcked.get(),
+          incrementsUnknown.get(), counter, pushed.size(), acked.size(), drained.size(), ackUnknown.size(), failures.size(),
           failures.stream().filter(f -> f.error() instanceof CommitOutcomeUnknownException).count());
       failures.stream().map(f -> f.error().getClass().getSimpleName() + ": " + f.error().getMessage())
           .distinct().limit(6).forEach(m -> System.out.println("  " + m));
