@@ -1,0 +1,936 @@
+package io.github.atomicdb.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.github.atomicdb.AtomicDbException;
+import io.github.atomicdb.spi.KvConflictException;
+import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
+import io.github.atomicdb.spi.KvOutcomeUnknownException;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.Space;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.regex.Pattern;
+
+/*
+ * The etcd backend.
+ *
+ * Keys: "atomicdb/" + namespace + "/" + one byte per Space ('i' items, 'l' locks, 'q' queue
+ * entries, 'x' queue indexes; 'm' is this backend's own meta record) + the engine's key bytes.
+ * A namespace is [A-Za-z0-9._-]+ and ends in '/', so no namespace's keys are a prefix of
+ * another's, and every range this backend reads stays inside one space of one namespace.
+ *
+ * Reads: get and the first read of a transaction or a scan are linearizable (etcd's default:
+ * a ReadIndex round through the leader), so they see every commit acknowledged before they
+ * started. Every later read of the same multiGet, scan or transaction is pinned to the revision
+ * the first one returned (header.revision) and is served serializable: history at a revision the
+ * member has applied never changes, and a member that has not applied it yet answers "future
+ * revision", which is retried. multiGet is a read-only etcd txn of range ops (one round trip per
+ * maxTxnOps keys); a scan reads pages of [from, to) with a limit, continuing after the last key.
+ * etcd 3.4 walks the whole range on the server even with a limit (and sorts it all for a
+ * descending scan), so a range's cost grows with the range: the engine must keep the ranges
+ * of hot paths small.
+ *
+ * Transactions (optimistic, like RocksDB's OptimisticTransactionDB): reads happen at one
+ * revision R; getForUpdate records each key's mod_revision at R (0 = absent); puts and deletes
+ * are buffered, last write wins per key (etcd refuses a key twice in one txn). Commit = one etcd
+ * txn: If(mod_revision(k) == recorded, for every key read for update) Then(the writes). A false
+ * If is a conflict (KvConflictException), nothing written. A body that wrote nothing commits
+ * nothing. A read at a revision compacted meanwhile is a conflict too (the body runs again on a
+ * fresh snapshot).
+ *
+ * Limits: etcd refuses a txn with more than --max-txn-ops compares or ops (128 by default) or a
+ * request larger than --max-request-bytes (1.5 MiB). Commits are checked against both before
+ * anything is sent (IllegalArgumentException naming the limit); limits() gives them to the
+ * engine, which must chunk its own work.
+ *
+ * Failures and retries: every call carries a gRPC deadline (requestTimeout) and the whole
+ * operation a deadline (operationTimeout); between attempts the backoff doubles from 10 ms to
+ * 1 s with jitter, so nothing spins. jetcd's own retries are switched off (it would retry txns
+ * on UNAVAILABLE, which is not safe for a write whose outcome is unknown), and waitForReady is
+ * off so a call to a cluster with no reachable member fails fast (never sent: safe to retry).
+ * Reads retry every transient failure. Writes retry only failures that prove the request was
+ * not applied (connection refused before sending, "no leader", "too many requests", a dropped
+ * proposal); any other transient failure of a write (deadline, connection lost after sending,
+ * "request timed out", "leader changed") may have applied and throws
+ * KvOutcomeUnknownException. When the operation deadline passes, the error says how long
+ * and how many attempts, with the last failure: that is what callers see while there is no
+ * quorum.
+ *
+ * Thread-safety: the store is thread-safe (jetcd's client is); a transaction and a cursor
+ * belong to one thread. close() closes the jetcd client; later calls (and cursor steps) throw
+ * IllegalStateException.
+ */
+/**
+ * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd. Thread-safe. Not API:
+ * used by {@code AtomicEtcdDb}.
+ */
+public final class EtcdKv implements KvStore {
+  /** Format of the keys and records this backend writes; stored in the namespace's meta record. */
+  public static final int FORMAT_VERSION = 1;
+
+  private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final byte META_TAG = 'm';
+  private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TOMBSTONE = new byte[0];
+  private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Scan pages after the first (whose size is the limit hint when there is one). */
+  static final int PAGE = 256;
+  /** Protobuf framing per compare / put / delete, rounded up (tags, lengths, enums, revision). */
+  private static final int CMP_OVERHEAD = 32;
+  private static final int PUT_OVERHEAD = 24;
+  private static final int DELETE_OVERHEAD = 16;
+  /** etcd adds a request header to the request it checks against --max-request-bytes. */
+  private static final int REQUEST_MARGIN = 1024;
+
+  /**
+   * Connection and limit settings.
+   *
+   * @param requestTimeout gRPC deadline of each call to etcd
+   * @param operationTimeout deadline of one store operation including its retries
+   * @param maxTxnOps the cluster's --max-txn-ops (etcd default 128)
+   * @param maxRequestBytes the cluster's --max-request-bytes (etcd default 1.5 MiB)
+   */
+  public record Settings(
+      Duration requestTimeout, Duration operationTimeout, int maxTxnOps, int maxRequestBytes) {
+    public Settings {
+      Objects.requireNonNull(requestTimeout, "requestTimeout must not be null");
+      Objects.requireNonNull(operationTimeout, "operationTimeout must not be null");
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
+      }
+      if (operationTimeout.compareTo(requestTimeout) < 0) {
+        throw new IllegalArgumentException("operationTimeout (" + operationTimeout
+            + ") must be at least requestTimeout (" + requestTimeout + ")");
+      }
+      if (maxTxnOps < 2) {
+        throw new IllegalArgumentException("maxTxnOps must be at least 2, was " + maxTxnOps);
+      }
+      if (maxRequestBytes < 64 * 1024) {
+        throw new IllegalArgumentException("maxRequestBytes must be at least 64 KiB, was " + maxRequestBytes);
+      }
+    }
+
+    /** etcd's defaults: 128 operations and 1.5 MiB per request; 5 s per call, 15 s per operation. */
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(15), 128, 1536 * 1024);
+    }
+  }
+
+  /**
+   * What one commit may hold: at most {@code maxOps} distinct written keys and at most {@code
+   * maxOps} keys read for update, and at most {@code maxBytes} of keys, values and framing.
+   */
+  public record Limits(int maxOps, int maxBytes) {}
+
+  private final Client client;
+  private final KV kv;
+  private final byte[] prefix;
+  private final Settings settings;
+  private final Limits limits;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EtcdKv(Client client, byte[] prefix, Settings settings) {
+    this.client = client;
+    this.kv = client.getKVClient();
+    this.prefix = prefix;
+    this.settings = settings;
+    this.limits = new Limits(settings.maxTxnOps(), settings.maxRequestBytes() - REQUEST_MARGIN);
+  }
+
+  /**
+   * Connects to the cluster at {@code endpoints}, checks it answers and that {@code namespace}
+   * holds no data of a newer format, and records the format in a new namespace.
+   *
+   * @throws IllegalArgumentException if an endpoint or the namespace is malformed
+   * @throws AtomicDbException if the cluster cannot be reached within the operation timeout, or
+   *     the namespace was written by a newer version
+   */
+  public static EtcdKv open(List<String> endpoints, String namespace, Settings settings) {
+    Objects.requireNonNull(endpoints, "endpoints must not be null");
+    Objects.requireNonNull(settings, "settings must not be null");
+    byte[] prefix = prefixOf(namespace);
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("endpoints must not be empty");
+    }
+    for (int i = 0; i < endpoints.size(); i++) {
+      checkEndpoint(endpoints.get(i), "endpoints[" + i + "]");
+    }
+    long deadlineMs = settings.requestTimeout().toMillis();
+    ClientInterceptor deadline = new ClientInterceptor() {
+      @Override
+      public <Q, R> ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        // Unary calls only: a watch or lease stream must not end after requestTimeout.
+        boolean unary = method.getType() == MethodDescriptor.MethodType.UNARY;
+        return next.newCall(method, unary && options.getDeadline() == null
+            ? options.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS) : options);
+      }
+    };
+    Client client = Client.builder()
+        .endpoints(endpoints.toArray(String[]::new))
+        .retryMaxAttempts(0) // retries are ours (see the design comment)
+        .waitForReady(false)
+        .connectTimeout(Duration.ofMillis(Math.min(deadlineMs, 2000)))
+        .maxInboundMessageSize(64 << 20)
+        .interceptor(deadline)
+        .build();
+    EtcdKv store = new EtcdKv(client, prefix, settings);
+    try {
+      store.checkFormat(namespace, endpoints);
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Checks that {@code endpoint} is a client URL {@code http://host:port}.
+   *
+   * @return {@code endpoint}
+   */
+  static String checkEndpoint(String endpoint, String field) {
+    Objects.requireNonNull(endpoint, field + " must not be null");
+    URI u;
+    try {
+      u = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      u = null;
+    }
+    boolean ok = u != null && "http".equals(u.getScheme())
+        && u.getHost() != null && u.getPort() > 0 && (u.getRawPath() == null || u.getRawPath().isEmpty()
+            || u.getRawPath().equals("/")) && u.getRawQuery() == null && u.getRawUserInfo() == null;
+    if (!ok) {
+      throw new IllegalArgumentException(
+          field + " must be an etcd client URL like http://host:port (TLS is not supported yet), was \""
+              + endpoint + "\"");
+    }
+    return endpoint;
+  }
+
+  /** The key prefix of {@code namespace}: "atomicdb/" + namespace + "/". */
+  static byte[] prefixOf(String namespace) {
+    Objects.requireNonNull(namespace, "namespace must not be null");
+    if (!NAMESPACE.matcher(namespace).matches()) {
+      throw new IllegalArgumentException("namespace must be 1 to 128 characters of A-Z a-z 0-9 . _ -, was \""
+          + namespace + "\"");
+    }
+    return ("atomicdb/" + namespace + "/").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private void checkFormat(String namespace, List<String> endpoints) {
+    byte[] key = full(META_TAG, FORMAT_KEY);
+    byte[] mine = Integer.toString(FORMAT_VERSION).getBytes(StandardCharsets.US_ASCII);
+    TxnResponse r;
+    try {
+      // Put-if-absent: records the format in a new namespace, returns the stored one otherwise.
+      r = call("open", false, attempt -> kv.txn()
+          .If(new Cmp(seq(key), Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+          .Then(Op.put(seq(key), seq(mine), PutOption.DEFAULT))
+          .Else(Op.get(seq(key), GetOption.DEFAULT))
+          .commit());
+    } catch (AtomicDbException e) {
+      throw new AtomicDbException("cannot open etcd namespace \"" + namespace + "\" at " + endpoints
+          + ": " + e.getMessage(), e);
+    }
+    if (!r.isSucceeded()) {
+      List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+      String stored = kvs.isEmpty() ? "?" : kvs.get(0).getValue().toString(StandardCharsets.US_ASCII);
+      int version;
+      try {
+        version = Integer.parseInt(stored);
+      } catch (NumberFormatException e) {
+        version = Integer.MAX_VALUE;
+      }
+      if (version > FORMAT_VERSION) {
+        throw new AtomicDbException("etcd namespace \"" + namespace + "\" holds format " + stored
+            + ", newer than this version reads (" + FORMAT_VERSION + ")");
+      }
+    }
+  }
+
+  /** The commit limits of this cluster: the engine must keep every commit within them. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Other processes write the same namespace: every commit validates what it read. */
+  @Override
+  public boolean singleWriter() {
+    return false;
+  }
+
+  /**
+   * etcd's --max-txn-ops: the most distinct keys one commit writes (and, separately, the most
+   * keys it validates).
+   */
+  @Override
+  public int maxOpsPerCommit() {
+    return limits.maxOps();
+  }
+
+  /** etcd's --max-request-bytes less framing, counted as {@link #write} and commits count it. */
+  @Override
+  public long maxBytesPerCommit() {
+    return limits.maxBytes();
+  }
+
+  // ------------------------------------------------------------------ keys
+
+  private static byte tag(Space space) {
+    switch (space) {
+      case ITEMS:
+        return 'i';
+      case LOCKS:
+        return 'l';
+      case QUEUE:
+        return 'q';
+      case QINDEX:
+        return 'x';
+      default:
+        throw new IllegalArgumentException("no etcd tag for space " + space);
+    }
+  }
+
+  private byte[] full(byte tag, byte[] key) {
+    byte[] out = new byte[prefix.length + 1 + key.length];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    out[prefix.length] = tag;
+    System.arraycopy(key, 0, out, prefix.length + 1, key.length);
+    return out;
+  }
+
+  private byte[] full(Space space, byte[] key) {
+    return full(tag(space), key);
+  }
+
+  /** The engine's key of a full etcd key. */
+  private byte[] strip(ByteSequence key) {
+    byte[] b = key.getBytes();
+    return Arrays.copyOfRange(b, prefix.length + 1, b.length);
+  }
+
+  private static ByteSequence seq(byte[] b) {
+    return ByteSequence.from(b);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  @Override
+  public byte[] get(Space space, byte[] key) {
+    byte[] k = full(space, key);
+    GetResponse r = call("get", false, attempt -> kv.get(seq(k), GetOption.DEFAULT));
+    return r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().getBytes();
+  }
+
+  @Override
+  public List<byte[]> multiGet(Space space, List<byte[]> keys) {
+    checkOpen();
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    if (keys.size() == 1) {
+      return Collections.singletonList(get(space, keys.get(0)));
+    }
+    List<byte[]> out = new ArrayList<>(keys.size());
+    long rev = 0;
+    int chunk = limits.maxOps();
+    int i = 0;
+    while (i < keys.size()) {
+      int n = Math.min(chunk, keys.size() - i);
+      List<ByteSequence> ks = new ArrayList<>(n);
+      for (int j = 0; j < n; j++) {
+        ks.add(seq(full(space, keys.get(i + j))));
+      }
+      long at = rev;
+      TxnResponse r;
+      try {
+        r = call("multiGet", false, attempt -> {
+          GetOption opt = pinned(GetOption.builder(), at, attempt).build();
+          return kv.txn().Then(ks.stream().map(k -> Op.get(k, opt)).toArray(Op[]::new)).commit();
+        });
+      } catch (ResponseTooLarge e) {
+        chunk = Math.max(1, n / 2);
+        continue;
+      } catch (Compacted e) {
+        // The revision of the first chunk is gone: start again from a fresh one.
+        out.clear();
+        rev = 0;
+        i = 0;
+        continue;
+      }
+      if (rev == 0) {
+        rev = r.getHeader().getRevision();
+      }
+      for (GetResponse g : r.getGetResponses()) {
+        out.add(g.getKvs().isEmpty() ? null : g.getKvs().get(0).getValue().getBytes());
+      }
+      i += n;
+    }
+    return out;
+  }
+
+  @Override
+  public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
+    checkOpen();
+    return new RangeCursor(space, from, to, reverse, limitHint > 0 ? limitHint : PAGE, new Snapshot(), false);
+  }
+
+  /** The revision every read of one scan or transaction after the first is pinned to. */
+  private static final class Snapshot {
+    long revision; // 0: not read yet
+  }
+
+  /**
+   * Pages of {@code [from, to)} read at one revision (the first page's). In a transaction, a
+   * compacted revision is a conflict; outside, an error (the scan cannot go on consistently).
+   */
+  private final class RangeCursor implements KvCursor {
+    private final Space space;
+    private final boolean reverse;
+    private final Snapshot snapshot;
+    private final boolean inTxn;
+    private byte[] lo; // full key, inclusive
+    private byte[] hi; // full key, exclusive
+    private int pageSize;
+    private List<KeyValue> page = List.of();
+    private int i = -1;
+    private boolean more = true;
+    private byte[] key;
+    private byte[] value;
+
+    RangeCursor(Space space, byte[] from, byte[] to, boolean reverse, int firstPage, Snapshot snapshot, boolean inTxn) {
+      this.space = space;
+      this.reverse = reverse;
+      this.snapshot = snapshot;
+      this.inTxn = inTxn;
+      this.lo = full(space, from);
+      this.hi = to == null ? endOfSpace(space) : full(space, to);
+      this.pageSize = firstPage;
+      if (Arrays.compareUnsigned(lo, hi) >= 0) {
+        more = false;
+      }
+    }
+
+    @Override
+    public boolean next() {
+      checkOpen();
+      if (++i < page.size()) {
+        return current();
+      }
+      if (!more) {
+        return false;
+      }
+      fetch();
+      return ++i < page.size() && current();
+    }
+
+    private boolean current() {
+      KeyValue e = page.get(i);
+      key = strip(e.getKey());
+      value = e.getValue().getBytes();
+      return true;
+    }
+
+    private void fetch() {
+      while (true) {
+        GetOption.Builder b = GetOption.builder().withRange(seq(hi)).withLimit(pageSize);
+        if (reverse) {
+          b.withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND);
+        }
+        long rev = snapshot.revision;
+        ByteSequence from = seq(lo);
+        GetResponse r;
+        try {
+          r = call("scan", false, attempt -> kv.get(from, pinned(b, rev, attempt).build()));
+        } catch (ResponseTooLarge e) {
+          if (pageSize == 1) {
+            throw new AtomicDbException("one etcd entry is larger than the client's inbound limit", e);
+          }
+          pageSize = Math.max(1, pageSize / 2);
+          continue;
+        } catch (Compacted e) {
+          if (inTxn) {
+            throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
+                + ") was compacted while it ran", e);
+          }
+          throw new AtomicDbException("a scan's snapshot (etcd revision " + rev
+              + ") was compacted while it ran; scan again", e);
+        }
+        if (snapshot.revision == 0) {
+          snapshot.revision = r.getHeader().getRevision();
+        }
+        page = r.getKvs();
+        i = -1;
+        more = r.isMore() && !page.isEmpty();
+        if (!page.isEmpty()) {
+          byte[] last = page.get(page.size() - 1).getKey().getBytes();
+          if (reverse) {
+            hi = last;
+          } else {
+            lo = Arrays.copyOf(last, last.length + 1); // the next key after last
+          }
+        }
+        pageSize = PAGE;
+        return;
+      }
+    }
+
+    @Override
+    public byte[] key() {
+      return key;
+    }
+
+    @Override
+    public byte[] value() {
+      return value;
+    }
+
+    @Override
+    public void close() {
+      more = false;
+      page = List.of();
+      i = -1;
+    }
+  }
+
+  /**
+   * Pins a read to {@code rev} (0: none, a linearizable read of the latest state). The first
+   * attempt is served serializable by whichever member answers; a retry (e.g. a member that had
+   * not applied {@code rev} yet) goes through a linearizable read.
+   */
+  private static GetOption.Builder pinned(GetOption.Builder b, long rev, int attempt) {
+    if (rev != 0) {
+      b.withRevision(rev).withSerializable(attempt == 1);
+    }
+    return b;
+  }
+
+  private byte[] endOfSpace(Space space) {
+    byte[] p = full(space, new byte[0]);
+    p[p.length - 1]++;
+    return p;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  @Override
+  public void write(List<KvOp> ops) {
+    checkOpen();
+    if (ops.isEmpty()) {
+      return;
+    }
+    TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    for (KvOp op : ops) {
+      writes.put(full(op.space(), op.key()), op.value() == null ? TOMBSTONE : op.value());
+    }
+    Op[] then = checkedWrites(writes, 0, 0);
+    call("write", true, attempt -> kv.txn().Then(then).commit());
+  }
+
+  @Override
+  public <T> T transact(Function<KvTxn, T> body) {
+    checkOpen();
+    Txn txn = new Txn();
+    T result = body.apply(txn);
+    if (txn.writes.isEmpty()) {
+      return result;
+    }
+    checkOpen();
+    Cmp[] ifs = new Cmp[txn.reads.size()];
+    int n = 0;
+    int cmpBytes = 0;
+    for (Map.Entry<byte[], Long> r : txn.reads.entrySet()) {
+      ifs[n++] = new Cmp(seq(r.getKey()), Cmp.Op.EQUAL, CmpTarget.modRevision(r.getValue()));
+      cmpBytes += r.getKey().length + CMP_OVERHEAD;
+    }
+    Op[] then = checkedWrites(txn.writes, ifs.length, cmpBytes);
+    TxnResponse r = call("commit", true, attempt -> kv.txn().If(ifs).Then(then).commit());
+    if (!r.isSucceeded()) {
+      throw new KvConflictException("etcd: a key read for update changed after revision "
+          + txn.snapshot.revision + " (" + ifs.length + " keys checked); nothing was written", null);
+    }
+    return result;
+  }
+
+  /**
+   * The etcd ops of {@code writes}, after checking that they and {@code compares} checks of
+   * {@code compareBytes} fit in one etcd transaction.
+   */
+  private Op[] checkedWrites(TreeMap<byte[], byte[]> writes, int compares, int compareBytes) {
+    if (writes.size() > limits.maxOps() || compares > limits.maxOps()) {
+      throw new IllegalArgumentException("commit too large for one etcd transaction: " + writes.size()
+          + " keys written and " + compares + " keys checked, at most " + limits.maxOps()
+          + " of each per transaction (etcd --max-txn-ops)");
+    }
+    long bytes = compareBytes;
+    Op[] ops = new Op[writes.size()];
+    int i = 0;
+    for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+      byte[] v = w.getValue();
+      if (v == TOMBSTONE) {
+        bytes += w.getKey().length + DELETE_OVERHEAD;
+        ops[i++] = Op.delete(seq(w.getKey()), DeleteOption.DEFAULT);
+      } else {
+        bytes += w.getKey().length + v.length + PUT_OVERHEAD;
+        ops[i++] = Op.put(seq(w.getKey()), seq(v), PutOption.DEFAULT);
+      }
+    }
+    if (bytes > limits.maxBytes()) {
+      throw new IllegalArgumentException("commit too large for one etcd transaction: about " + bytes
+          + " bytes, at most " + limits.maxBytes() + " per transaction (etcd --max-request-bytes "
+          + settings.maxRequestBytes() + " less framing)");
+    }
+    return ops;
+  }
+
+  /** One transaction body's view: reads at one revision, buffered writes. Not thread-safe. */
+  private final class Txn implements KvTxn {
+    final Snapshot snapshot = new Snapshot();
+    /** Full key read for update to its mod_revision at the snapshot (0 = absent). */
+    final TreeMap<byte[], Long> reads = new TreeMap<>(Arrays::compareUnsigned);
+    /** Full key read for update to its value at the snapshot (TOMBSTONE = absent). */
+    final TreeMap<byte[], byte[]> readValues = new TreeMap<>(Arrays::compareUnsigned);
+    /** Full key to the value to write (TOMBSTONE = delete); last write wins. */
+    final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+
+    @Override
+    public byte[] getForUpdate(Space space, byte[] key) {
+      byte[] k = full(space, key);
+      byte[] own = writes.get(k);
+      if (own != null) {
+        return own == TOMBSTONE ? null : own;
+      }
+      byte[] seen = readValues.get(k);
+      if (seen != null) {
+        return seen == TOMBSTONE ? null : seen;
+      }
+      long rev = snapshot.revision;
+      GetResponse r;
+      try {
+        r = call("getForUpdate", false, attempt -> kv.get(seq(k), pinned(GetOption.builder(), rev, attempt).build()));
+      } catch (Compacted e) {
+        throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
+            + ") was compacted while it ran", e);
+      }
+      if (snapshot.revision == 0) {
+        snapshot.revision = r.getHeader().getRevision();
+      }
+      return record(k, r.getKvs().isEmpty() ? null : r.getKvs().get(0));
+    }
+
+    /**
+     * The keys not yet known to this transaction are read in read-only etcd txns of up to
+     * maxTxnOps range ops: one round trip for up to 128 keys.
+     */
+    @Override
+    public List<byte[]> getForUpdate(Space space, List<byte[]> keys) {
+      List<byte[]> fulls = new ArrayList<>(keys.size());
+      List<byte[]> unknown = new ArrayList<>();
+      for (byte[] key : keys) {
+        byte[] k = full(space, key);
+        fulls.add(k);
+        if (!writes.containsKey(k) && !readValues.containsKey(k)) {
+          unknown.add(k);
+        }
+      }
+      int chunk = limits.maxOps();
+      for (int i = 0; i < unknown.size(); ) {
+        if (unknown.size() - i == 1) {
+          getForUpdate(space, Arrays.copyOfRange(unknown.get(i), prefix.length + 1, unknown.get(i).length));
+          i++;
+          continue;
+        }
+        List<ByteSequence> ks = new ArrayList<>();
+        for (int j = i; j < Math.min(unknown.size(), i + chunk); j++) {
+          ks.add(seq(unknown.get(j)));
+        }
+        long rev = snapshot.revision;
+        TxnResponse r;
+        try {
+          r = call("getForUpdate", false, attempt -> {
+            GetOption opt = pinned(GetOption.builder(), rev, attempt).build();
+            return kv.txn().Then(ks.stream().map(k -> Op.get(k, opt)).toArray(Op[]::new)).commit();
+          });
+        } catch (ResponseTooLarge e) {
+          chunk = Math.max(1, chunk / 2);
+          continue;
+        } catch (Compacted e) {
+          throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
+              + ") was compacted while it ran", e);
+        }
+        if (snapshot.revision == 0) {
+          snapshot.revision = r.getHeader().getRevision();
+        }
+        List<GetResponse> got = r.getGetResponses();
+        for (int j = 0; j < ks.size(); j++) {
+          record(unknown.get(i + j), got.get(j).getKvs().isEmpty() ? null : got.get(j).getKvs().get(0));
+        }
+        i += ks.size();
+      }
+      List<byte[]> out = new ArrayList<>(keys.size());
+      for (byte[] k : fulls) {
+        byte[] v = writes.get(k);
+        if (v == null) {
+          v = readValues.get(k);
+        }
+        out.add(v == TOMBSTONE ? null : v);
+      }
+      return out;
+    }
+
+    private byte[] record(byte[] fullKey, KeyValue e) {
+      reads.put(fullKey, e == null ? 0L : e.getModRevision());
+      byte[] v = e == null ? null : e.getValue().getBytes();
+      readValues.put(fullKey, v == null ? TOMBSTONE : v);
+      return v;
+    }
+
+    @Override
+    public void put(Space space, byte[] key, byte[] value) {
+      Objects.requireNonNull(value, "value must not be null");
+      writes.put(full(space, key), value);
+    }
+
+    @Override
+    public void delete(Space space, byte[] key) {
+      writes.put(full(space, key), TOMBSTONE);
+    }
+
+    @Override
+    public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse) {
+      checkOpen();
+      return new RangeCursor(space, from, to, reverse, PAGE, snapshot, true);
+    }
+  }
+
+  // ------------------------------------------------------------------ calls and failures
+
+  /** A read at a revision etcd has compacted. */
+  private static final class Compacted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Compacted(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
+  /** An answer larger than the client's inbound message limit: ask for less. */
+  private static final class ResponseTooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ResponseTooLarge(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
+  private enum Failure {
+    /** Certainly not applied and worth trying again. */
+    RETRY,
+    /** Transient, but a write may have been applied. */
+    AMBIGUOUS,
+    COMPACTED,
+    TOO_LARGE,
+    /** Retrying will not help. */
+    PERMANENT
+  }
+
+  static Status statusOf(Throwable t) {
+    return Status.fromThrowable(t);
+  }
+
+  private static Failure classify(Throwable t) {
+    if (t instanceof TimeoutException) {
+      return Failure.AMBIGUOUS;
+    }
+    Status s = statusOf(t);
+    String d = s.getDescription() == null ? "" : s.getDescription();
+    switch (s.getCode()) {
+      case UNAVAILABLE:
+        if (hasCause(t, ConnectException.class) || d.contains("no leader") || d.contains("not capable")) {
+          return Failure.RETRY; // never sent, or refused before being proposed
+        }
+        return Failure.AMBIGUOUS;
+      case DEADLINE_EXCEEDED:
+      case CANCELLED:
+        return Failure.AMBIGUOUS;
+      case RESOURCE_EXHAUSTED:
+        if (d.contains("too many requests")) {
+          return Failure.RETRY;
+        }
+        if (d.contains("exceeds maximum") || d.contains("larger than max")) {
+          return Failure.TOO_LARGE;
+        }
+        return Failure.PERMANENT; // e.g. "database space exceeded"
+      case OUT_OF_RANGE:
+        if (d.contains("compacted")) {
+          return Failure.COMPACTED;
+        }
+        return d.contains("future revision") ? Failure.RETRY : Failure.PERMANENT;
+      case UNKNOWN:
+        if (d.contains("proposal dropped")) {
+          return Failure.RETRY;
+        }
+        if (d.contains("context deadline exceeded") || d.contains("context canceled")) {
+          // The call's deadline passed inside etcd (e.g. a read waiting for a leader): transient.
+          return Failure.AMBIGUOUS;
+        }
+        return s.getCause() instanceof java.io.IOException ? Failure.AMBIGUOUS : Failure.PERMANENT;
+      default:
+        return Failure.PERMANENT;
+    }
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable t) {
+    if (t instanceof TimeoutException) {
+      return "no answer in time";
+    }
+    Status s = statusOf(t);
+    if (s.getCode() == Status.Code.UNKNOWN && s.getDescription() == null) {
+      return String.valueOf(t);
+    }
+    return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+  }
+
+  /**
+   * Runs {@code attempt} until it succeeds, a failure is final, or the operation deadline passes.
+   *
+   * @param mutation whether the call writes: then only failures that prove it was not applied are
+   *     retried, and the others throw {@link KvOutcomeUnknownException}
+   * @throws Compacted a read at a compacted revision
+   * @throws ResponseTooLarge an answer too large for the client
+   */
+  private <T> T call(String what, boolean mutation, IntFunction<CompletableFuture<T>> attempt) {
+    checkOpen();
+    long start = System.nanoTime();
+    long deadline = start + settings.operationTimeout().toNanos();
+    long perCall = settings.requestTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+    long backoff = MIN_BACKOFF_NANOS;
+    for (int attempts = 1; ; attempts++) {
+      Throwable failure;
+      CompletableFuture<T> f = null;
+      try {
+        f = attempt.apply(attempts);
+        long wait = Math.max(1, Math.min(perCall, deadline - System.nanoTime()));
+        return f.get(wait, TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        failure = e.getCause() == null ? e : e.getCause();
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        failure = e;
+      } catch (InterruptedException e) {
+        if (f != null) {
+          f.cancel(true);
+        }
+        Thread.currentThread().interrupt();
+        if (mutation) {
+          throw new KvOutcomeUnknownException("interrupted while waiting for etcd to answer " + what
+              + "; it may have been applied", e);
+        }
+        throw new AtomicDbException("interrupted while waiting for etcd to answer " + what, e);
+      } catch (RuntimeException e) {
+        failure = e; // jetcd refused the call before sending it (e.g. client closed)
+      }
+      if (closed.get()) {
+        throw new IllegalStateException("store is closed");
+      }
+      Failure kind = classify(failure);
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      switch (kind) {
+        case COMPACTED:
+          throw new Compacted(failure);
+        case TOO_LARGE:
+          throw new ResponseTooLarge(failure);
+        case PERMANENT:
+          throw new AtomicDbException("etcd refused " + what + ": " + describe(failure), failure);
+        case AMBIGUOUS:
+          if (mutation) {
+            throw new KvOutcomeUnknownException("etcd " + what + " outcome unknown after " + elapsedMs
+                + " ms (" + describe(failure) + "): it may have been applied or may still be", failure);
+          }
+          break;
+        case RETRY:
+        default:
+          break;
+      }
+      long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+      if (System.nanoTime() + sleep >= deadline) {
+        throw new AtomicDbException("etcd did not complete " + what + " within "
+            + settings.operationTimeout().toMillis() + " ms (" + attempts
+            + " attempts; is a quorum of the cluster up and reachable?): last error: " + describe(failure),
+            failure);
+      }
+      try {
+        TimeUnit.NANOSECONDS.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AtomicDbException("interrupted while retrying etcd " + what, e);
+      }
+      backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("store is closed");
+    }
+  }
+
+  /** Closes the jetcd client. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      client.close();
+    }
+  }
+}
