@@ -13,6 +13,7 @@ import io.github.atomicdb.ItemKey;
 import io.github.atomicdb.QueueItem;
 import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.tools.StoreTools;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,7 @@ class CliTest {
     Path dir = sampleStore();
     Cli.Result r = Cli.run("info", dir.toString());
     assertEquals(0, r.code(), r::toString);
-    assertTrue(r.out().contains("format version  1"), r::toString);
+    assertTrue(r.out().contains("format version  2"), r::toString);
     // The expired item is invisible; compaction may already have removed it from disk.
     assertTrue(r.out().matches("(?s).*\nitems +5( \\(\\+ 1 expired.*)?\n.*"), r::toString);
     assertTrue(r.out().matches("(?s).*\njobs +2 +1 +0 .*"), r::toString);
@@ -436,7 +437,8 @@ class CliTest {
       t.put("items", "user#1", "profile", v);
       t.put("locks", "x", "y", "junk".getBytes(StandardCharsets.UTF_8));
       // a queue entry without its index record
-      t.put("queue", "jobs", "d", t.get("queue", "jobs", "c"));
+      QueueLayout.Entry c = QueueLayout.openEntry(Tamper.key("jobs", "c"), t.get("queue", "jobs", "c"), "c");
+      t.put("queue", "jobs", "d", QueueLayout.entry(Tamper.key("jobs", "d"), c)); // sealed for its new key
     }
     r = Cli.run("verify", dir.toString());
     assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);
