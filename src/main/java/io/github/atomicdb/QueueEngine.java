@@ -54,6 +54,12 @@ final class QueueEngine {
   private final Supplier<String> ids;
   private final QueueWaiters waiters = new QueueWaiters();
   private final QueueCommitter commits;
+  /**
+   * Most entries one commit may touch on this backend: an entry moved costs up to 5 operations
+   * (entry, two index keys, and the reads a shared store validates), plus 4 for counters. No
+   * limit on RocksDB and memory; etcd allows 128 operations per transaction.
+   */
+  private final int entriesPerCommit;
   private volatile boolean closed;
 
   /**
@@ -68,6 +74,8 @@ final class QueueEngine {
     this.clock = Objects.requireNonNull(clock);
     this.ids = Objects.requireNonNull(ids);
     this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline);
+    int ops = kv.maxOpsPerCommit();
+    this.entriesPerCommit = ops == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(1, (ops - 4) / 5);
   }
 
   /** Ends waiting pulls (they throw IllegalStateException); the store closes the KvStore. */
@@ -199,7 +207,10 @@ final class QueueEngine {
   private Pulled pullOnce(QueueOp op, QueueRef q, QueueRef dlq, int maxAttempts, long ttlMillis, int max) {
     QueueOp.State st = op.state(q);
     // 1. Due entries of the timed index become ready.
-    List<byte[]> promoted = op.promoteDue(q, PROMOTE_CAP);
+    List<byte[]> promoted = op.promoteDue(q, Math.min(PROMOTE_CAP, Math.max(1, entriesPerCommit / 2)));
+    int budget = entriesPerCommit == Integer.MAX_VALUE ? Integer.MAX_VALUE
+        : Math.max(1, entriesPerCommit - promoted.size());
+    int looked = 0;
     // 2. Merge them with the ready index (as of the commit's start) in sk order, scanning the
     //    index from the queue's ready floor when there is one.
     byte[] part = q.part();
@@ -211,7 +222,7 @@ final class QueueEngine {
     int pi = 0;
     try (KvCursor c = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(prefix))) {
       fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
-      while (out.size() < max) {
+      while (out.size() < max && looked < budget) {
         byte[] sk;
         byte[] fromPromoted = pi < promoted.size() ? promoted.get(pi) : null;
         if (fromIndex == null && fromPromoted == null) {
@@ -229,6 +240,7 @@ final class QueueEngine {
           fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
         }
         last = sk;
+        looked++;
         Entry e = op.read(q, sk);
         if (e == null || e.state() != QueueLayout.READY) {
           continue; // already taken in this commit, or an index record left behind
@@ -398,12 +410,13 @@ final class QueueEngine {
     byte[] start = from.part();
     while (start != null) {
       byte[] scanFrom = start;
+      int perCommit = Math.min(REDRIVE_BATCH, entriesPerCommit);
       Object[] batch = commits.commit(List.of(from.pk(), to.pk()), op -> {
         long n = 0;
         int looked = 0;
         byte[] last = null;
         try (KvCursor c = op.io.scan(Space.QUEUE, scanFrom, end)) {
-          while (looked < REDRIVE_BATCH && c.next()) {
+          while (looked < perCommit && c.next()) {
             looked++;
             last = c.key();
             byte[] sk = Arrays.copyOfRange(last, from.part().length, last.length);
@@ -417,7 +430,7 @@ final class QueueEngine {
           }
         }
         // The next batch starts just after the last key looked at (key + 0x00).
-        byte[] next = looked < REDRIVE_BATCH ? null : Arrays.copyOf(last, last.length + 1);
+        byte[] next = looked < perCommit ? null : Arrays.copyOf(last, last.length + 1);
         return new Object[] {n, next};
       });
       moved += (Long) batch[0];
