@@ -35,7 +35,13 @@ import java.util.function.Supplier;
  * A pull promotes due entries of the timed index (timed-out deliveries, passed delays) to the
  * ready index and takes the first ready entries by sk: O(log n + k) however many entries are in
  * flight, FIFO by sk among available entries, and an in-flight entry never blocks the others.
- * Every operation is one atomic commit.
+ * Every operation is one atomic commit. A commit promotes at most a bounded number of due
+ * entries; when more are due (a mass timeout), it delivers nothing and the pull commits again
+ * until every due entry is promoted, so a delivery never passes over an available entry with a
+ * smaller sk. Each promotion is paid once, by the pull that first finds the entry due.
+ *
+ * A move (dead-lettering, redrive) never replaces an entry: onto a taken sk the moved entry gets
+ * a fresh one (QueueOp.moveIn).
  */
 final class QueueEngine {
   /** Most due entries a pull promotes in one commit (the rest go in the next pulls). */
@@ -158,8 +164,11 @@ final class QueueEngine {
 
   // ------------------------------------------------------------------ pull
 
-  /** What one look at the queue found: entries, or else when the next one can be due. */
-  private record Pulled(List<QueueItem> items, long nextDue) {}
+  /**
+   * What one look at the queue found: entries, or else when the next one can be due; {@code
+   * again}: due entries are left to promote, look again at once.
+   */
+  private record Pulled(List<QueueItem> items, long nextDue, boolean again) {}
 
   List<QueueItem> pull(QueuePullOptions o, int max) {
     Objects.requireNonNull(o, "options must not be null");
@@ -186,6 +195,9 @@ final class QueueEngine {
       long seen = waiters.version(q.pk());
       Function<QueueOp, Pulled> once = op -> pullOnce(op, q, dead, o.maxAttempts(), ttlMillis, max);
       Pulled got = dead == null ? commits.commit(q.pk(), once) : commits.commit(locked, once);
+      if (got.again()) {
+        continue;
+      }
       long left = endNanos - System.nanoTime();
       if (!got.items().isEmpty() || left <= 0) {
         return got.items();
@@ -208,8 +220,12 @@ final class QueueEngine {
     QueueOp.State st = op.state(q);
     // 1. Due entries of the timed index become ready.
     List<byte[]> promoted = op.promoteDue(q, Math.min(PROMOTE_CAP, Math.max(1, entriesPerCommit / 2)));
+    if (st.dueLeft) {
+      // Some due entry is not promoted yet and may sort before every ready one: deliver nothing.
+      return new Pulled(List.of(), Long.MAX_VALUE, true);
+    }
     int budget = entriesPerCommit == Integer.MAX_VALUE ? Integer.MAX_VALUE
-        : Math.max(1, entriesPerCommit - promoted.size());
+        : Math.max(1, entriesPerCommit - st.dueLooked);
     int looked = 0;
     // 2. Merge them with the ready index (as of the commit's start) in sk order, scanning the
     //    index from the queue's ready floor when there is one.
@@ -247,7 +263,7 @@ final class QueueEngine {
         }
         if (maxAttempts > 0 && e.attempts() >= maxAttempts) {
           op.remove(q, sk, e);
-          op.push(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt());
+          op.moveIn(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt(), ids);
           continue;
         }
         Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts() + 1, Math.addExact(op.now, ttlMillis),
@@ -266,7 +282,7 @@ final class QueueEngine {
       }
       st.readyLow = next != null ? next : last != null ? last : floor;
     }
-    return new Pulled(out, out.isEmpty() ? nextDue(op, q) : Long.MAX_VALUE);
+    return new Pulled(out, out.isEmpty() ? nextDue(op, q) : Long.MAX_VALUE, false);
   }
 
   /** The earliest time in the queue's timed index (a lower bound of it), or Long.MAX_VALUE. */
@@ -304,7 +320,7 @@ final class QueueEngine {
         return receipt == null;
       }
       if (e.redeliver()) {
-        op.put(q, sk, e, QueueOp.readyAgain(e, ""));
+        op.put(q, sk, e, op.readyAgain(e, ""));
       } else {
         op.remove(q, sk, e);
       }
@@ -332,7 +348,7 @@ final class QueueEngine {
       if (receipt != null && !owns(e, receipt)) {
         return false;
       }
-      op.put(q, sk, e, QueueOp.readyAgain(e, ""));
+      op.put(q, sk, e, op.readyAgain(e, ""));
       return true;
     });
   }
@@ -352,7 +368,7 @@ final class QueueEngine {
         return false;
       }
       Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts(), op.now + ttlSeconds * 1000L,
-          e.enqueuedAt(), e.flags(), receipt, e.kryo());
+          e.enqueuedAt(), e.flags(), receipt, e.kryo(), e.redeliverAt());
       op.put(q, sk, e, d);
       return true;
     });
@@ -425,7 +441,8 @@ final class QueueEngine {
               continue; // being processed: stays where it is
             }
             op.remove(from, sk, e);
-            op.push(to, sk, e.kryo(), 0, 0, e.enqueuedAt());
+            long delay = e.state() == QueueLayout.DELAYED ? e.time() - op.now : 0;
+            op.moveIn(to, sk, e.kryo(), delay, 0, e.enqueuedAt(), ids);
             n++;
           }
         }

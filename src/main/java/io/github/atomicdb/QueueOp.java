@@ -6,12 +6,14 @@ import io.github.atomicdb.internal.QueueLayout.Counters;
 import io.github.atomicdb.internal.QueueLayout.Entry;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.Space;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /*
  * One queue commit: the entry state machine over QueueAccess. Every change of an entry goes
@@ -45,6 +47,10 @@ final class QueueOp {
     long timedNext;
     /** The earliest time of a timed key this commit added. */
     long timedAdded = Long.MAX_VALUE;
+    /** The last promoteDue stopped at its cap with due entries left in the timed index. */
+    boolean dueLeft;
+    /** Timed index records the last promoteDue went through (its share of the commit). */
+    int dueLooked;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
       this.q = q;
@@ -131,17 +137,25 @@ final class QueueOp {
   }
 
   /**
-   * A due timed entry made available. A timed-out delivery keeps its receipt until the entry is
-   * delivered again, unless new data was pushed during it: that data was never delivered, so the
-   * old delivery must not acknowledge it away.
+   * A due timed entry made available (or, for new data pushed with a delay not yet passed, delayed).
+   * A timed-out delivery keeps its receipt until the entry is delivered again, unless new data was
+   * pushed during it: that data was never delivered, so the old delivery must not acknowledge it
+   * away.
    */
-  static Entry promoted(Entry e) {
+  Entry promoted(Entry e) {
     boolean keepLease = e.state() == QueueLayout.IN_FLIGHT && !e.redeliver();
     return readyAgain(e, keepLease ? e.receipt() : "");
   }
 
-  /** The state an entry takes when its processing ends without acknowledgement. */
-  static Entry readyAgain(Entry e, String receipt) {
+  /**
+   * The state an entry takes when its processing ends without acknowledgement (or with one, when
+   * new data was pushed during it): available, or delayed until the redelivery time of new data
+   * pushed with a delay that has not passed yet.
+   */
+  Entry readyAgain(Entry e, String receipt) {
+    if (e.redeliver() && e.redeliverAt() > now) {
+      return new Entry(QueueLayout.DELAYED, 0, e.redeliverAt(), e.enqueuedAt(), (byte) 0, "", e.kryo());
+    }
     return new Entry(QueueLayout.READY, e.redeliver() ? 0 : e.attempts(), 0, e.enqueuedAt(),
         (byte) 0, receipt, e.kryo());
   }
@@ -194,14 +208,16 @@ final class QueueOp {
     }
   }
 
-  /** Push semantics for one entry (also used by dead-lettering, redrive and import). */
+  /** Push semantics for one entry (also used by import). */
   void push(QueueRef q, byte[] sk, byte[] kryo, long delayMillis, int attempts, long enqueuedAt) {
     Entry old = read(q, sk);
     Entry e;
     if (old != null && old.state() == QueueLayout.IN_FLIGHT) {
-      // Being processed: keep the lease, deliver the new data once this processing ends.
+      // Being processed: keep the lease, deliver the new data once this processing ends, and not
+      // before its delay has passed.
       e = new Entry(old.state(), old.attempts(), old.time(), old.enqueuedAt(),
-          (byte) (old.flags() | QueueLayout.FLAG_REDELIVER), old.receipt(), kryo);
+          (byte) (old.flags() | QueueLayout.FLAG_REDELIVER), old.receipt(), kryo,
+          delayMillis > 0 ? Math.addExact(now, delayMillis) : 0L);
     } else {
       boolean delayed = delayMillis > 0;
       e = new Entry(delayed ? QueueLayout.DELAYED : QueueLayout.READY, attempts,
@@ -211,15 +227,52 @@ final class QueueOp {
     put(q, sk, old, e);
   }
 
+  /**
+   * Moves an entry into queue {@code q} (dead-lettering, redrive): a new entry, never merged into
+   * one already there. If {@code sk} is taken (in any state), the entry gets {@link #renamed} sks
+   * until a free one. Returns the sk used.
+   */
+  byte[] moveIn(QueueRef q, byte[] sk, byte[] kryo, long delayMillis, int attempts, long enqueuedAt,
+      Supplier<String> ids) {
+    byte[] to = sk;
+    while (readRaw(q, to) != null) {
+      to = renamed(sk, ids.get());
+    }
+    push(q, to, kryo, delayMillis, attempts, enqueuedAt);
+    return to;
+  }
+
+  /** Separator between a moved entry's sk and the id that makes it unique. */
+  static final char RENAME_SEPARATOR = '~';
+
+  /**
+   * {@code sk ~ id}: sorts after {@code sk} (and, for generated sks, before every later one). When
+   * that would exceed the sk limit, {@code sk} is first cut to its longest prefix of whole
+   * characters that fits.
+   */
+  static byte[] renamed(byte[] sk, String id) {
+    byte[] tail = (RENAME_SEPARATOR + id).getBytes(StandardCharsets.UTF_8);
+    int keep = Math.min(sk.length, KeyCodec.MAX_SK_BYTES - tail.length);
+    while (keep > 0 && keep < sk.length && (sk[keep] & 0xC0) == 0x80) {
+      keep--; // not inside a UTF-8 sequence
+    }
+    byte[] out = Arrays.copyOf(sk, keep + tail.length);
+    System.arraycopy(tail, 0, out, keep, tail.length);
+    return out;
+  }
+
   // ------------------------------------------------------------------ timed index
 
   /**
    * Makes due entries of the timed index (timed-out deliveries, passed delays) available, at most
-   * {@code cap}, and returns their sks in sk order. Scans nothing when the counters (or, on a
-   * single-writer store, the hints) say no entry can be due.
+   * {@code cap}, and returns the sks of those that became available, in sk order. Sets {@link
+   * State#dueLeft} when due entries are left unpromoted. Scans nothing when the counters (or, on
+   * a single-writer store, the hints) say no entry can be due.
    */
   List<byte[]> promoteDue(QueueRef q, int cap) {
     State s = state(q);
+    s.dueLeft = false;
+    s.dueLooked = 0;
     List<byte[]> promoted = new ArrayList<>();
     if (s.inFlight + s.delayed == 0) {
       if (s.hinted()) {
@@ -238,23 +291,30 @@ final class QueueOp {
     // be due; without, it stops at now.
     byte[] to = s.hinted() ? endOf(prefix) : QueueLayout.timedKey(part, now + 1, NO_SK);
     long low = Long.MAX_VALUE;
+    int looked = 0;
     try (KvCursor c = io.scan(Space.QINDEX, from, to)) {
       while (c.next()) {
         byte[] k = c.key();
         long time = QueueLayout.timeOf(k, part.length);
-        if (time > now || promoted.size() >= cap) {
+        if (time > now || looked >= cap) {
           low = time;
+          s.dueLeft = time <= now;
           break;
         }
+        looked++;
         byte[] sk = QueueLayout.skOf(k, part.length, true);
         Entry e = readRaw(q, sk);
         if (e == null || e.state() == QueueLayout.READY || e.time() > now) {
           continue; // an index record this commit already replaced
         }
-        put(q, sk, e, promoted(e));
-        promoted.add(sk);
+        Entry r = promoted(e);
+        put(q, sk, e, r);
+        if (r.state() == QueueLayout.READY) {
+          promoted.add(sk);
+        }
       }
     }
+    s.dueLooked = looked;
     if (s.hinted()) {
       // The scan does not see keys this commit added; those lowered timedAdded.
       s.timedLow = Math.min(low, s.timedAdded);

@@ -9,7 +9,8 @@ import java.util.Arrays;
 /*
  * queueStats, without scanning the queue: the counters give each state; only timed entries
  * already due (promoted lazily by pulls, so stored as in flight or delayed) are read, to count
- * them as available, and the first ready index record gives the age. Writes nothing.
+ * them as available (or as delayed: a timed-out delivery whose entry got new data pushed with a
+ * delay not yet passed), and the first ready index record gives the age. Writes nothing.
  */
 final class QueueStatsReader {
   private QueueStatsReader() {}
@@ -44,13 +45,18 @@ final class QueueStatsReader {
       try (KvCursor d = op.io.scan(Space.QINDEX, from, to)) {
         while (d.next()) {
           QueueLayout.IndexValue v = QueueLayout.openIndexValue(d.key(), d.value(), "timed index of queue '" + q.pk() + "'");
+          byte[] sk = QueueLayout.skOf(d.key(), part.length, true);
           if (v.state() == QueueLayout.IN_FLIGHT) {
             inFlight--;
+            QueueLayout.Entry e = op.readRaw(q, sk);
+            if (e != null && e.redeliver() && e.redeliverAt() > op.now) {
+              delayed++; // new data pushed with a delay during that delivery: due later
+              continue;
+            }
           } else {
             delayed--;
           }
           ready++;
-          byte[] sk = QueueLayout.skOf(d.key(), part.length, true);
           if (firstSk == null || Arrays.compareUnsigned(sk, firstSk) < 0) {
             firstSk = sk;
             oldest = v.enqueuedAt();

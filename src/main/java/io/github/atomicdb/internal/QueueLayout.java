@@ -45,6 +45,13 @@ public final class QueueLayout {
   /** Entry flag: new data was pushed while in flight; deliver again when this processing ends. */
   public static final byte FLAG_REDELIVER = 1;
 
+  /**
+   * Entry flag, set by {@link #entry} exactly when {@link Entry#redeliverAt()} is not 0: the record
+   * holds an int64 after the receipt, the time before which the new data must not be delivered.
+   * {@link #openEntry} reads it into {@code redeliverAt} and clears the bit in {@code flags}.
+   */
+  public static final byte FLAG_REDELIVER_AT = 2;
+
   // ---------------------------------------------------------------- keys
 
   /** {@code P}: the queue's partition, after checking the pk like an item pk. */
@@ -123,9 +130,16 @@ public final class QueueLayout {
    * @param flags {@link #FLAG_REDELIVER}
    * @param receipt the receipt of the delivery that owns the entry, or "" when none does
    * @param kryo the data's Kryo bytes
+   * @param redeliverAt IN_FLIGHT with {@link #FLAG_REDELIVER}: the new data was pushed with a delay
+   *     and is not available before this time (epoch millis); 0 otherwise
    */
-  public record Entry(
-      byte state, int attempts, long time, long enqueuedAt, byte flags, String receipt, byte[] kryo) {
+  public record Entry(byte state, int attempts, long time, long enqueuedAt, byte flags, String receipt,
+      byte[] kryo, long redeliverAt) {
+    /** An entry without a delayed redelivery. */
+    public Entry(byte state, int attempts, long time, long enqueuedAt, byte flags, String receipt, byte[] kryo) {
+      this(state, attempts, time, enqueuedAt, flags, receipt, kryo, 0L);
+    }
+
     public boolean redeliver() {
       return (flags & FLAG_REDELIVER) != 0;
     }
@@ -136,7 +150,8 @@ public final class QueueLayout {
 
   /**
    * {@code u8 FORMAT | u8 state | int32 attempts | int64 time | int64 enqueuedAt | u8 flags | u8 r
-   * | r bytes receipt (ASCII) | kryo bytes | int32 crc32c(key, all before)}.
+   * | r bytes receipt (ASCII) | [int64 redeliverAt, if flags has FLAG_REDELIVER_AT] | kryo bytes |
+   * int32 crc32c(key, all before)}.
    */
   public static byte[] entry(byte[] key, Entry e) {
     String receipt = e.receipt();
@@ -145,10 +160,12 @@ public final class QueueLayout {
       throw new IllegalArgumentException("receipt is " + r + " characters; at most 255");
     }
     byte[] kryo = e.kryo();
-    byte[] v = new byte[ENTRY_HEAD + r + kryo.length + 4];
+    boolean at = e.redeliverAt() != 0;
+    int kryoStart = ENTRY_HEAD + r + (at ? 8 : 0);
+    byte[] v = new byte[kryoStart + kryo.length + 4];
     ByteBuffer b = ByteBuffer.wrap(v);
     b.put(FORMAT).put(e.state()).putInt(e.attempts()).putLong(e.time()).putLong(e.enqueuedAt());
-    b.put(e.flags()).put((byte) r);
+    b.put((byte) (at ? e.flags() | FLAG_REDELIVER_AT : e.flags() & ~FLAG_REDELIVER_AT)).put((byte) r);
     for (int i = 0; i < r; i++) {
       char c = receipt.charAt(i);
       if (c > 0x7F) {
@@ -156,7 +173,10 @@ public final class QueueLayout {
       }
       v[ENTRY_HEAD + i] = (byte) c;
     }
-    System.arraycopy(kryo, 0, v, ENTRY_HEAD + r, kryo.length);
+    if (at) {
+      b.putLong(ENTRY_HEAD + r, e.redeliverAt());
+    }
+    System.arraycopy(kryo, 0, v, kryoStart, kryo.length);
     seal(key, v);
     return v;
   }
@@ -178,14 +198,20 @@ public final class QueueLayout {
       throw corrupt(where, "queue entry has state " + state);
     }
     int r = v[23] & 0xFF;
-    int kryoStart = ENTRY_HEAD + r;
+    boolean at = (v[22] & FLAG_REDELIVER_AT) != 0;
+    int kryoStart = ENTRY_HEAD + r + (at ? 8 : 0);
     if (kryoStart > v.length - 4) {
       throw corrupt(where, "queue entry receipt overruns the record");
     }
     ByteBuffer b = ByteBuffer.wrap(v);
     String receipt = new String(v, ENTRY_HEAD, r, StandardCharsets.US_ASCII);
     byte[] kryo = Arrays.copyOfRange(v, kryoStart, v.length - 4);
-    return new Entry(state, b.getInt(2), b.getLong(6), b.getLong(14), v[22], receipt, kryo);
+    long redeliverAt = at ? b.getLong(ENTRY_HEAD + r) : 0L;
+    if (at && (state != IN_FLIGHT || (v[22] & FLAG_REDELIVER) == 0 || redeliverAt == 0)) {
+      throw corrupt(where, "queue entry has a redelivery time without a pending redelivery in flight");
+    }
+    return new Entry(state, b.getInt(2), b.getLong(6), b.getLong(14),
+        (byte) (v[22] & ~FLAG_REDELIVER_AT), receipt, kryo, redeliverAt);
   }
 
   // ---------------------------------------------------------------- index values

@@ -354,6 +354,174 @@ public interface QueueContract extends ContractFixture {
     assertEquals(3, pull("moved").data());
   }
 
+  // ------------------------------------------------------------ moves never destroy an entry
+
+  /** The sk a moved entry gets when its own sk is taken in the target queue. */
+  static boolean isRenamedFrom(String sk, String renamed) {
+    return renamed.startsWith(sk + "~") && renamed.substring(sk.length() + 1).matches("[0-9A-HJKMNP-TV-Z]{26}");
+  }
+
+  @Test
+  default void redriveOntoATakenSkKeepsBothEntries() {
+    db().queuePush(List.of(QueueItemInput.of("rc-from", "a", "moved-a"), QueueItemInput.of("rc-from", "b", "moved-b")));
+    db().queuePush(List.of(QueueItemInput.of("rc-to", "a", "stays-a"), QueueItemInput.of("rc-to", "c", "stays-c")));
+    QueueItem held = db().queuePull(QueuePullOptions.of("rc-to")).orElseThrow(); // "a", in flight
+    db().queuePush(QueueItemInput.of("rc-from", "c", "moved-c"));
+    assertEquals(3, db().queueRedrive("rc-from", "rc-to"));
+    assertEquals(new QueueStats(0, 0, 0, 0), db().queueStats("rc-from"));
+    assertEquals(4, db().queueStats("rc-to").available());
+    assertEquals(1, db().queueStats("rc-to").inFlight());
+    List<QueueItem> got = db().queuePullBatch(QueuePullOptions.of("rc-to"), 10);
+    assertEquals(List.of("moved-a", "moved-b", "stays-c", "moved-c"), got.stream().map(QueueItem::data).toList());
+    assertTrue(isRenamedFrom("a", got.get(0).sk()), got.get(0).sk());
+    assertEquals("b", got.get(1).sk());
+    assertEquals("c", got.get(2).sk());
+    assertTrue(isRenamedFrom("c", got.get(3).sk()), got.get(3).sk());
+    assertTrue(db().queueAcknowledge(held), "the in-flight entry at the taken sk is untouched");
+    assertEquals("stays-a", held.data());
+    for (QueueItem qi : got) {
+      assertTrue(db().queueAcknowledge(qi));
+    }
+    assertEquals(new QueueStats(0, 0, 0, 0), db().queueStats("rc-to"));
+  }
+
+  @Test
+  default void twoQueuesDeadLetteringOneSkIntoOneQueueKeepBoth() {
+    db().queuePush(QueueItemInput.of("dl-1", "job", "from-1"));
+    db().queuePush(QueueItemInput.of("dl-2", "job", "from-2"));
+    for (String q : List.of("dl-1", "dl-2")) {
+      QueuePullOptions o = QueuePullOptions.of(q).withTtlSeconds(5).withMaxAttempts(1).withDeadLetterQueue("dl-shared");
+      assertEquals("job", db().queuePull(o).orElseThrow().sk());
+      clock().advanceSeconds(6);
+      assertTrue(db().queuePull(o).isEmpty(), "dead-lettered");
+    }
+    assertEquals(2, db().queueStats("dl-shared").available());
+    List<QueueItem> dead = db().queuePullBatch(QueuePullOptions.of("dl-shared"), 10);
+    assertEquals(List.of("from-1", "from-2"), dead.stream().map(QueueItem::data).toList());
+    assertEquals("job", dead.get(0).sk());
+    assertTrue(isRenamedFrom("job", dead.get(1).sk()), dead.get(1).sk());
+    assertEquals(2, dead.get(1).attempts(), "attempts carry over");
+  }
+
+  @Test
+  default void aMovedEntryWhoseRenamedSkWouldBeTooLongIsCutToFit() {
+    String longSk = "\u00e9".repeat(512); // 1024 UTF-8 bytes: the limit
+    db().queuePush(QueueItemInput.of("long-from", longSk, "moved"));
+    db().queuePush(QueueItemInput.of("long-to", longSk, "stays"));
+    assertEquals(1, db().queueRedrive("long-from", "long-to"));
+    List<QueueItem> got = db().queuePullBatch(QueuePullOptions.of("long-to"), 10);
+    assertEquals(2, got.size());
+    QueueItem moved = got.stream().filter(qi -> "moved".equals(qi.data())).findFirst().orElseThrow();
+    byte[] sk = moved.sk().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(sk.length <= 1024, sk.length + " bytes");
+    int cut = moved.sk().lastIndexOf('~');
+    assertTrue(longSk.startsWith(moved.sk().substring(0, cut)), "a prefix of the original sk");
+    assertTrue(moved.sk().substring(cut + 1).matches("[0-9A-HJKMNP-TV-Z]{26}"), moved.sk());
+    db().queueAcknowledge(moved.key());
+    assertEquals(1, db().queueStats("long-to").inFlight(), "acknowledged by its new key");
+  }
+
+  // ------------------------------------------------------------ FIFO after mass timeouts
+
+  /** Pulls until {@code n} entries are delivered (a store may deliver fewer per call). */
+  default List<QueueItem> pullExactly(QueuePullOptions o, int n) {
+    List<QueueItem> out = new ArrayList<>();
+    while (out.size() < n) {
+      List<QueueItem> got = db().queuePullBatch(o, n - out.size());
+      if (got.isEmpty()) {
+        break;
+      }
+      out.addAll(got);
+    }
+    return out;
+  }
+
+  @Test
+  default void batchPullsAfterAMassTimeoutKeepSkOrder() {
+    List<QueueItemInput> many = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      many.add(QueueItemInput.of("mass", String.format("e%04d", i), i));
+    }
+    pushInChunks(many);
+    // e0000-e0499 and e1000-e1499 time out before e0500-e0999: deadline order is not sk order.
+    assertEquals(500, pullExactly(QueuePullOptions.of("mass").withTtlSeconds(10), 500).size());
+    assertEquals(500, pullExactly(QueuePullOptions.of("mass").withTtlSeconds(20), 500).size());
+    assertEquals(500, pullExactly(QueuePullOptions.of("mass").withTtlSeconds(10), 500).size());
+    clock().advanceSeconds(21);
+    assertEquals(1500, db().queueStats("mass").available());
+    List<QueueItem> again = pullExactly(QueuePullOptions.of("mass"), 1500);
+    List<String> expected = many.stream().map(QueueItemInput::sk).toList();
+    assertEquals(expected, again.stream().map(QueueItem::sk).toList(), "every timed-out entry, in sk order");
+    assertTrue(again.stream().allMatch(qi -> qi.attempts() == 2));
+  }
+
+  @Test
+  default void batchPullsAfterManyDelaysPassKeepSkOrder() {
+    List<QueueItemInput> many = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      // later sks are due earlier
+      many.add(QueueItemInput.of("massdelay", String.format("d%04d", i), i).withDelaySeconds(1 + (1199 - i) / 100));
+    }
+    pushInChunks(many);
+    clock().advanceSeconds(13);
+    List<QueueItem> got = pullExactly(QueuePullOptions.of("massdelay"), 1200);
+    assertEquals(many.stream().map(QueueItemInput::sk).toList(), got.stream().map(QueueItem::sk).toList());
+  }
+
+  // ------------------------------------------------------------ delayed re-push of an entry in flight
+
+  @Test
+  default void delayedPushToAnInFlightEntryWaitsItsDelayAfterAck() {
+    db().queuePush(QueueItemInput.of("rp", "job", "v1"));
+    QueueItem v1 = pull("rp");
+    db().queuePush(QueueItemInput.of("rp", "job", "v2").withDelaySeconds(60));
+    assertEquals(new QueueStats(0, 1, 0, 0), db().queueStats("rp"), "the delivery is still in flight");
+    assertTrue(db().queueAcknowledge(v1));
+    assertEquals(new QueueStats(0, 0, 1, 0), db().queueStats("rp"), "the new data is delayed");
+    assertTrue(tryPull("rp").isEmpty(), "not before its delay");
+    clock().advanceSeconds(59);
+    assertTrue(tryPull("rp").isEmpty(), "not before its delay");
+    clock().advanceSeconds(1);
+    QueueItem v2 = pull("rp");
+    assertEquals("v2", v2.data());
+    assertEquals(1, v2.attempts());
+  }
+
+  @Test
+  default void delayedPushToAnInFlightEntryWaitsItsDelayAfterReleaseOrTimeout() {
+    db().queuePush(List.of(QueueItemInput.of("rp2", "rel", "r1"), QueueItemInput.of("rp2", "tmo", "t1")));
+    QueueItem r1 = db().queuePull(QueuePullOptions.of("rp2").withTtlSeconds(100)).orElseThrow();
+    QueueItem t1 = db().queuePull(QueuePullOptions.of("rp2").withTtlSeconds(10)).orElseThrow();
+    assertEquals("rel", r1.sk());
+    assertEquals("tmo", t1.sk());
+    db().queuePush(List.of(QueueItemInput.of("rp2", "rel", "r2").withDelaySeconds(60),
+        QueueItemInput.of("rp2", "tmo", "t2").withDelaySeconds(60)));
+    assertTrue(db().queueExtend(r1, 100), "extend keeps the pending delayed data");
+    assertTrue(db().queueRelease(r1));
+    clock().advanceSeconds(11); // t1 times out: its entry waits for the delay of t2
+    assertEquals(new QueueStats(0, 0, 2, 0), db().queueStats("rp2"));
+    assertTrue(tryPull("rp2").isEmpty());
+    assertFalse(db().queueAcknowledge(t1), "t2 is a new job: the old delivery cannot acknowledge it");
+    clock().advanceSeconds(49);
+    List<QueueItem> got = db().queuePullBatch(QueuePullOptions.of("rp2"), 10);
+    assertEquals(List.of("r2", "t2"), got.stream().map(QueueItem::data).toList());
+  }
+
+  @Test
+  default void redriveKeepsTheDelayOfWhatItMoves() {
+    db().queuePush(QueueItemInput.of("rd-from", "later", "x").withDelaySeconds(60));
+    db().queuePush(QueueItemInput.of("rd-from", "busy", "b1"));
+    QueueItem b1 = db().queuePull(QueuePullOptions.of("rd-from").withTtlSeconds(10)).orElseThrow();
+    db().queuePush(QueueItemInput.of("rd-from", "busy", "b2").withDelaySeconds(60));
+    clock().advanceSeconds(11); // b1 timed out; b2 still waits for its delay
+    assertEquals(2, db().queueRedrive("rd-from", "rd-to"));
+    assertEquals(new QueueStats(0, 0, 2, 0), db().queueStats("rd-to"));
+    assertTrue(tryPull("rd-to").isEmpty());
+    clock().advanceSeconds(49);
+    assertEquals(List.of("b2", "x"), db().queuePullBatch(QueuePullOptions.of("rd-to"), 10).stream().map(QueueItem::data).toList());
+    assertFalse(db().queueAcknowledge(b1));
+  }
+
   // ------------------------------------------------------------ stats
 
   @Test
