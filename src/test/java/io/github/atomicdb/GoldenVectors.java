@@ -49,6 +49,7 @@ final class GoldenVectors {
     byte[] timedKey = QueueLayout.timedKey(jobs, 1767225900000L, sk);
     v.put("Q1", QueueLayout.entry(entryKey, new QueueLayout.Entry(QueueLayout.READY, 0, 0, 1767225600000L, (byte) 0, "", codec.encode("job"))));
     v.put("Q2", QueueLayout.entry(entryKey, new QueueLayout.Entry(QueueLayout.IN_FLIGHT, 1, 1767225900000L, 1767225600000L, (byte) 0, RECEIPT, codec.encode("job"))));
+    v.put("Q3", QueueLayout.entry(entryKey, new QueueLayout.Entry(QueueLayout.IN_FLIGHT, 1, 1767225900000L, 1767225600000L, QueueLayout.FLAG_REDELIVER, RECEIPT, codec.encode("new"), 1767225960000L)));
     v.put("X1", countersKey);
     v.put("X2", readyKey);
     v.put("X3", timedKey);

@@ -58,6 +58,29 @@ class QueueLayoutTest {
   }
 
   @Test
+  void anEntryWithADelayedRedeliveryKeepsItsTime() {
+    Entry e = new Entry(QueueLayout.IN_FLIGHT, 2, 1000L, 500L, QueueLayout.FLAG_REDELIVER, "RCPT",
+        codec.encode("new"), 61_000L);
+    byte[] key = QueueLayout.entryKey(part, sk);
+    byte[] other = QueueLayout.entryKey(QueueLayout.part("jobs2"), sk);
+    byte[] record = QueueLayout.entry(key, e);
+    everyBitFlipAndOtherKeyIsCaught(key, other, record, (k, r) -> QueueLayout.openEntry(k, r, "KEY"));
+    Entry back = QueueLayout.openEntry(key, record, "KEY");
+    assertEquals(61_000L, back.redeliverAt());
+    assertEquals(QueueLayout.FLAG_REDELIVER, back.flags(), "the field's bit is not a flag of the entry");
+    assertEquals("RCPT", back.receipt());
+    assertEquals("new", codec.decode(back.kryo(), 0, back.kryo().length, "KEY"));
+    Entry plain = new Entry(QueueLayout.IN_FLIGHT, 2, 1000L, 500L, QueueLayout.FLAG_REDELIVER, "RCPT", codec.encode("new"));
+    assertEquals(record.length - 8, QueueLayout.entry(key, plain).length, "no field without a time");
+    assertEquals(0L, QueueLayout.openEntry(key, QueueLayout.entry(key, plain), "KEY").redeliverAt());
+    // A redelivery time on an entry that has no pending redelivery in flight is refused.
+    Entry ready = new Entry(QueueLayout.READY, 0, 0, 500L, (byte) 0, "", codec.encode("x"), 61_000L);
+    CorruptDataException x = assertThrows(CorruptDataException.class,
+        () -> QueueLayout.openEntry(key, QueueLayout.entry(key, ready), "KEY"));
+    assertTrue(x.getMessage().contains("redelivery"), x.getMessage());
+  }
+
+  @Test
   void counters() {
     byte[] key = QueueLayout.countersKey(part);
     byte[] other = QueueLayout.countersKey(QueueLayout.part("jobs2"));
