@@ -1,5 +1,7 @@
 package io.github.atomicdb.torture;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.Item;
 import io.github.atomicdb.ItemKey;
@@ -42,7 +44,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * TreeMaps (no engine code), and every result is compared, exceptions included. The key space is
  * small so that keys, locks and queue entries collide all the time; the clock moves past item
  * TTLs, lock expiry and visibility timeouts. On the durable store the test closes and reopens
- * the store at random points; the model is unchanged by a reopen.
+ * the store at random points; the model is unchanged by a reopen. The queue side meets, on every
+ * kind, moves onto taken sks (redrive and dead-lettering into queues that share sks: the moved
+ * entry gets {@code sk~ULID}), delayed pushes to entries in flight, and mass timeouts (more than
+ * 1,000 deliveries timing out at once, deadlines out of sk order, then batch pulls of random
+ * sizes); a run of 10,000 operations or more checks that it met each.
  *
  * <p>A failure prints the seed, the operation index and the operation, and the last operations
  * before it. Replay or run longer with system properties:
@@ -64,6 +70,13 @@ class ModelBasedTest {
     long t0 = System.nanoTime();
     try (Run run = new Run(kind, dir, seed)) {
       run.run(OPS);
+      if (OPS >= 10_000) {
+        // What the queue side must have met: moves onto taken sks, delayed pushes to entries in
+        // flight, and mass timeouts (these runs meet each many times; 0 means the mix broke).
+        assertTrue(run.model.renames > 0, "no move met a taken sk: " + run.summary());
+        assertTrue(run.model.delayedRepushes > 0, "no delayed push to an entry in flight: " + run.summary());
+        assertTrue(run.massTimeouts >= 2, run.summary());
+      }
       System.out.println("ModelBasedTest[" + kind + "] " + run.summary() + " in "
           + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
@@ -130,13 +143,16 @@ class ModelBasedTest {
       long time; // IN_FLIGHT: deadline millis; DELAYED: due millis
       long enqueuedAt;
       boolean redeliver;
+      /** With redeliver: the new data was pushed with a delay; not available before (millis). */
+      long redeliverAt;
       String receipt = "";
       Object data;
 
       @Override
       public String toString() {
         return "{state=" + state + " attempts=" + attempts + " time=" + time + " enq=" + enqueuedAt
-            + " redeliver=" + redeliver + " receipt=" + receipt + " data=" + data + "}";
+            + " redeliver=" + redeliver + (redeliverAt != 0 ? " redeliverAt=" + redeliverAt : "")
+            + " receipt=" + receipt + " data=" + data + "}";
       }
     }
 
@@ -145,6 +161,10 @@ class ModelBasedTest {
     final Map<ItemKey, MLock> locks = new HashMap<>();
     /** Queue pk to entries by model sk (explicit sk, or a placeholder for a generated one). */
     final Map<String, TreeMap<String, MEntry>> queues = new HashMap<>();
+    /** Moves onto a taken sk so far: placeholders {@code sk~0movN} for the store's {@code sk~ULID}. */
+    int renames;
+    /** Pushes with a delay to an entry in flight so far. */
+    int delayedRepushes;
 
     Model(TestClock clock) {
       this.clock = clock;
@@ -288,32 +308,53 @@ class ModelBasedTest {
       }
     }
 
-    static void readyAgain(MEntry e, String receipt) {
+    /**
+     * Processing ends without acknowledgement (or with one while new data waits): available, or
+     * delayed until the new data's delay has passed.
+     */
+    void readyAgain(MEntry e, String receipt) {
       if (e.redeliver) {
         e.attempts = 0;
       }
-      e.state = READY;
-      e.time = 0;
+      boolean delayed = e.redeliver && e.redeliverAt > now();
+      e.state = delayed ? DELAYED : READY;
+      e.time = delayed ? e.redeliverAt : 0;
       e.redeliver = false;
-      e.receipt = receipt;
+      e.redeliverAt = 0;
+      e.receipt = delayed ? "" : receipt;
     }
 
-    /** Push semantics for one entry (also dead-lettering and redrive): no validation. */
-    void pushOne(String pk, String msk, Object data, long delaySeconds, int attempts, long enqueuedAt) {
+    /** Push semantics for one entry: no validation. */
+    void pushOne(String pk, String msk, Object data, long delayMillis, int attempts, long enqueuedAt) {
       TreeMap<String, MEntry> q = queue(pk);
       MEntry old = q.get(msk);
       if (old != null && old.state == IN_FLIGHT) {
+        // Delivered again when this processing ends, and not before its delay.
         old.redeliver = true;
+        old.redeliverAt = delayMillis > 0 ? now() + delayMillis : 0;
+        if (delayMillis > 0) {
+          delayedRepushes++;
+        }
         old.data = data;
         return;
       }
       MEntry e = new MEntry();
-      e.state = delaySeconds > 0 ? DELAYED : READY;
-      e.time = delaySeconds > 0 ? now() + delaySeconds * 1000L : 0;
+      e.state = delayMillis > 0 ? DELAYED : READY;
+      e.time = delayMillis > 0 ? now() + delayMillis : 0;
       e.attempts = attempts;
       e.enqueuedAt = old != null ? old.enqueuedAt : enqueuedAt;
       e.data = data;
       q.put(msk, e);
+    }
+
+    /**
+     * A move (dead-lettering, redrive): a new entry in {@code pk}, never merged into one there;
+     * onto a taken sk it gets {@code msk~0movN} (the store: {@code sk~ULID}). Returns its sk.
+     */
+    String moveOne(String pk, String msk, Object data, long delayMillis, int attempts, long enqueuedAt) {
+      String to = queue(pk).containsKey(msk) ? msk + "~" + String.format("0mov%09d", renames++) : msk;
+      pushOne(pk, to, data, delayMillis, attempts, enqueuedAt);
+      return to;
     }
 
     /** Moves every entry not being processed from one queue to another; returns how many. */
@@ -331,7 +372,7 @@ class ModelBasedTest {
         }
         String msk = x.getKey(); // before remove(): TreeMap reuses a removed entry for its successor
         it.remove();
-        pushOne(to, msk, e.data, 0, 0, e.enqueuedAt);
+        moveOne(to, msk, e.data, e.state == DELAYED ? e.time - now() : 0, 0, e.enqueuedAt); // keeps its delay
         n++;
       }
       return n;
@@ -350,7 +391,7 @@ class ModelBasedTest {
       normalize();
       for (int i = 0; i < in.size(); i++) {
         QueueItemInput x = in.get(i);
-        pushOne(x.pk(), modelSks.get(i), x.data(), x.delaySeconds(), 0, now());
+        pushOne(x.pk(), modelSks.get(i), x.data(), x.delaySeconds() * 1000L, 0, now());
       }
     }
 
@@ -371,7 +412,7 @@ class ModelBasedTest {
           // Delivered too often: to the dead-letter queue (attempts and age kept), and go on.
           String msk = e.getKey(); // before remove(): TreeMap reuses a removed entry
           it.remove();
-          pushOne(dlq, msk, m.data, 0, m.attempts, m.enqueuedAt);
+          moveOne(dlq, msk, m.data, 0, m.attempts, m.enqueuedAt);
           continue;
         }
         if (m.state == READY) {
@@ -481,6 +522,7 @@ class ModelBasedTest {
     final Map<String, String> realOf = new HashMap<>();
     final Map<String, String> placeholderOf = new HashMap<>();
     int generated;
+    int bulkEntries;
     int valueCounter;
     int reopens;
 
@@ -496,8 +538,11 @@ class ModelBasedTest {
       this.db = Stores.open(kind, dir, clock);
     }
 
+    int massTimeouts;
+
     String summary() {
-      return "ops=" + opIndex + " reopens=" + reopens + " " + counts;
+      return "ops=" + opIndex + " reopens=" + reopens + " massTimeouts=" + massTimeouts + " renamedMoves="
+          + model.renames + " delayedRepushesInFlight=" + model.delayedRepushes + " " + counts;
     }
 
     @Override
@@ -508,6 +553,9 @@ class ModelBasedTest {
     void run(int ops) {
       for (opIndex = 0; opIndex < ops; opIndex++) {
         try {
+          if (opIndex == ops / 3 || opIndex == 2 * ops / 3 || rnd.nextInt(20_000) == 0) {
+            massTimeout();
+          }
           step();
         } catch (AssertionError | RuntimeException e) {
           throw new AssertionError(
@@ -871,6 +919,13 @@ class ModelBasedTest {
         boolean gen = rnd.nextInt(3) == 0;
         String sk = gen ? null : (rnd.nextInt(80) == 0 ? BAD[rnd.nextInt(BAD.length)] : QSKS[rnd.nextInt(QSKS.length)]);
         Object data = gen ? "gen" + valueCounter++ : value();
+        if (!deliveries.isEmpty() && rnd.nextInt(8) == 0) {
+          // Again to a delivered entry (often still in flight), with a delay.
+          QueueItem d = deliveries.get(deliveries.size() - 1 - rnd.nextInt(Math.min(3, deliveries.size())));
+          in.add(QueueItemInput.of(d.pk(), d.sk(), data).withDelaySeconds(1 + rnd.nextInt(30)));
+          modelSks.add(msk(d.pk(), d.sk()));
+          continue;
+        }
         QueueItemInput x = QueueItemInput.of(q, sk, data);
         if (rnd.nextInt(6) == 0) {
           x = x.withDelaySeconds(1 + rnd.nextInt(30));
@@ -902,7 +957,12 @@ class ModelBasedTest {
           o0 = o0.withDeadLetterQueue(QUEUES[rnd.nextInt(QUEUES.length)]);
         }
       }
-      QueuePullOptions o = o0;
+      comparePull(o0, ttl, max, maxAttempts, batch);
+    }
+
+    /** Pulls from the model and the store and compares the deliveries; returns the store's. */
+    List<QueueItem> comparePull(QueuePullOptions o, long ttl, int max, int maxAttempts, boolean batch) {
+      String q = o.pk();
       String dlq = o.deadLetterQueueOrDefault();
       describe((batch ? "pullBatch " + max + " " : "pull ") + o);
       Object[] mo = new Object[1];
@@ -913,7 +973,7 @@ class ModelBasedTest {
         return model.pull(q, ttl, max, maxAttempts, dlq);
       }, () -> batch ? db.queuePullBatch(o, max) : db.queuePull(o).map(List::of).orElse(List.of()), mo);
       if (s == null) {
-        return;
+        return List.of();
       }
       @SuppressWarnings("unchecked")
       List<Map.Entry<String, Model.MEntry>> expected = (List<Map.Entry<String, Model.MEntry>>) mo[0];
@@ -925,7 +985,7 @@ class ModelBasedTest {
         String msk = expected.get(j).getKey();
         Model.MEntry e = expected.get(j).getValue();
         QueueItem d = got.get(j);
-        String realSk = msk.startsWith("0gen") ? bind(q, msk, d.sk()) : msk;
+        String realSk = realSk(msk, d.sk());
         long timeout = Math.floorDiv(e.time + 999, 1000);
         if (!d.pk().equals(q) || !d.sk().equals(realSk) || !Objects.deepEquals(d.data(), e.data)
             || !d.isProcessing() || d.processingTimeout() != timeout || d.attempts() != e.attempts) {
@@ -941,6 +1001,79 @@ class ModelBasedTest {
           deliveries.remove(0);
         }
       }
+      return got;
+    }
+
+    /**
+     * A mass timeout: more than a pull promotes in one commit (1,000) time out at once, with
+     * deadlines out of sk order, then batch pulls of random sizes must return them in sk order.
+     */
+    void massTimeout() {
+      massTimeouts++;
+      String q = "bulk";
+      int n = 1001 + rnd.nextInt(400);
+      List<QueueItemInput> in = new ArrayList<>();
+      List<String> msks = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        String sk = String.format("m%07d", bulkEntries++);
+        in.add(QueueItemInput.of(q, sk, j));
+        msks.add(sk);
+      }
+      describe("push " + n + " entries to " + q);
+      sameVoid(() -> model.push(in, msks), () -> db.queuePush(in));
+      long[] ttls = {10, 20 + rnd.nextInt(20), 10};
+      for (int pass = 0; pass < 3; pass++) {
+        int want = pass < 2 ? n / 3 : n;
+        for (int got = 0; got < want; ) {
+          int max = Math.min(want - got, 1 + rnd.nextInt(500));
+          List<QueueItem> d = comparePull(QueuePullOptions.of(q).withTtlSeconds(ttls[pass]), ttls[pass], max, 0, true);
+          if (d.isEmpty()) {
+            break;
+          }
+          got += d.size();
+        }
+      }
+      long ms = (ttls[1] + 1) * 1000L;
+      describe("tick +" + ms + "ms (every delivery of " + q + " timed out)");
+      clock.advance(java.time.Duration.ofMillis(ms));
+      List<QueueItem> again = new ArrayList<>();
+      while (true) {
+        int max = rnd.nextBoolean() ? 1 + rnd.nextInt(1500) : n;
+        List<QueueItem> d = comparePull(QueuePullOptions.of(q), 300, max, 0, true);
+        if (d.isEmpty()) {
+          break;
+        }
+        again.addAll(d);
+      }
+      for (QueueItem d : again) {
+        describe("ackDelivery " + d.key());
+        same(() -> model.ack(q, d.sk(), d.receipt()), () -> db.queueAcknowledge(d));
+      }
+    }
+
+    /** The real sk of model sk {@code msk}, binding placeholders to what the store delivered. */
+    String realSk(String msk, String delivered) {
+      int i = msk.lastIndexOf("~0mov");
+      if (i < 0) {
+        return msk.startsWith("0gen") ? bind(null, msk, delivered) : msk;
+      }
+      String bound = realOf.get(msk);
+      if (bound != null) {
+        return bound;
+      }
+      // A moved entry renamed: the store's sk is (its sk) ~ (a new ULID).
+      String base = msk.substring(0, i);
+      String realBase = base.startsWith("0gen") || base.contains("~0mov") ? realOf.get(base) : base;
+      int j = delivered.lastIndexOf('~');
+      if (j < 0 || placeholderOf.containsKey(delivered)
+          || !delivered.substring(j + 1).matches("[0-9A-HJKMNP-TV-Z]{26}")
+          || (realBase != null && !delivered.substring(0, j).equals(realBase))) {
+        throw new AssertionError("moved entry " + msk + " delivered with sk " + delivered
+            + ", not " + (realBase == null ? base : realBase) + "~(a new ULID)");
+      }
+      realOf.put(msk, delivered);
+      placeholderOf.put(delivered, msk);
+      return delivered;
     }
 
     /** Binds a generated placeholder to the sk the store generated, checking consistency. */
