@@ -1,5 +1,7 @@
 package io.github.atomicdb.torture;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicMemoryDb;
 import io.github.atomicdb.Item;
@@ -10,12 +12,20 @@ import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;
 import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.RaceConditionException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jetbrains.lincheck.datastructures.CTestConfiguration;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -23,6 +33,9 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Linearizability of the engine's lock and queue operations (Lincheck 3.7), on the memory
@@ -37,9 +50,18 @@ import org.junit.jupiter.api.Test;
  * keys with getMany; the queue side pushes to explicit sort keys, pulls, acknowledges, releases
  * and reads stats. The clock is fixed, so no timeout fires during a scenario.
  *
- * <p>Two modes, both bounded for CI: stress (real threads, many invocations) and model checking
- * (Lincheck controls the interleaving at every shared-memory access and lock, exploring
- * switch points systematically). Longer: {@code -Datomicdb.lincheck.scale=10}.
+ * <p>Two modes: stress (real threads, many invocations) and model checking (Lincheck controls the
+ * interleaving at every shared-memory access and lock, exploring switch points systematically).
+ * In CI both run a small budget on the memory store, each under a time limit ({@link
+ * #CI_LIMIT}) so that a hung run fails instead of stalling the build. The nightly run ({@code mvn
+ * -pl src test -Pnightly -Dtest=EngineLincheckTest}, which sets {@code atomicdb.nightly}) runs
+ * stress on the memory and the RocksDB store and model checking on the memory store, each with at
+ * least Lincheck's default budget (100 iterations of 10,000 invocations, 5 actors per thread, 5
+ * before and 5 after), under {@link #NIGHTLY_LIMIT}. Model checking runs on the memory store only:
+ * it needs a fresh store per scenario (it aborts executions it judges hung), and opening and
+ * closing a RocksDB store per scenario is the test's whole cost without exploring anything more
+ * of the engine, whose code is the same over both backends. CI scale: {@code
+ * -Datomicdb.lincheck.scale=10}.
  */
 @Param(name = "key", gen = IntGen.class, conf = "0:1")
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
@@ -47,6 +69,10 @@ public class EngineLincheckTest {
   static final int SCALE = Integer.getInteger("atomicdb.lincheck.scale", 1);
   static final Clock FIXED = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /** Longest a CI run of one mode may take (one takes 30 s to 2 min on a loaded 2-core machine). */
+  static final Duration CI_LIMIT = Duration.ofMinutes(10);
+  /** Longest a nightly run of one mode on one store may take. */
+  static final Duration NIGHTLY_LIMIT = Duration.ofHours(3);
 
   /**
    * One store for every scenario, each instance with its own keys and queue, so that no scenario
@@ -54,6 +80,9 @@ public class EngineLincheckTest {
    * by several threads so that its Kryo pool already holds an instance per thread.
    */
   private static AtomicDb shared;
+  /** The store kind stress mode shares (MEMORY or ROCKS); set before each run. */
+  private static volatile Stores.Kind sharedKind = Stores.Kind.MEMORY;
+  private static Path rocksDir;
   /**
    * Stress mode shares one warmed store; model checking needs a fresh one per scenario, because
    * it aborts executions it judges hung, which may leave a shared store's commit lock held.
@@ -72,8 +101,34 @@ public class EngineLincheckTest {
     return shared;
   }
 
+  /** Closes the shared store (and deletes a RocksDB store's directory). */
+  private static synchronized void closeShared() throws IOException {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
+    if (rocksDir != null) {
+      try (Stream<Path> files = Files.walk(rocksDir)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+      rocksDir = null;
+    }
+  }
+
   private static AtomicDb warmed() {
-    AtomicDb db = AtomicMemoryDb.builder().clock(FIXED).build();
+    AtomicDb db;
+    if (sharedKind == Stores.Kind.ROCKS) {
+      try {
+        rocksDir = Files.createTempDirectory("lincheck-rocks");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      db = Stores.open(Stores.Kind.ROCKS, rocksDir, FIXED);
+    } else {
+      db = AtomicMemoryDb.builder().clock(FIXED).build();
+    }
     Thread[] ts = new Thread[6];
     for (int t = 0; t < ts.length; t++) {
       int n = t;
@@ -205,22 +260,73 @@ public class EngineLincheckTest {
   // ------------------------------------------------------------------ runs
 
   @Test
-  void stress() {
-    shareStore = true;
-    new StressOptions()
+  void stress() throws IOException {
+    stress(Stores.Kind.MEMORY, new StressOptions()
         .iterations(20 * SCALE)
         .invocationsPerIteration(150)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(2)
-        .actorsAfter(2)
-        .check(this.getClass());
+        .actorsAfter(2), CI_LIMIT);
   }
 
   @Test
   void modelChecking() {
+    modelChecking(modelCheckingOptions()
+        .iterations(4 * SCALE)
+        .invocationsPerIteration(25)
+        .threads(2)
+        .actorsPerThread(3)
+        .actorsBefore(1)
+        .actorsAfter(1), CI_LIMIT);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Stores.Kind.class, names = {"MEMORY", "ROCKS"})
+  @EnabledIfSystemProperty(named = "atomicdb.nightly", matches = "true")
+  void stressNightly(Stores.Kind kind) throws IOException {
+    stress(kind, new StressOptions()
+        .iterations(CTestConfiguration.DEFAULT_ITERATIONS)
+        .invocationsPerIteration(CTestConfiguration.DEFAULT_INVOCATIONS)
+        .threads(3)
+        .actorsPerThread(CTestConfiguration.DEFAULT_ACTORS_PER_THREAD)
+        .actorsBefore(CTestConfiguration.DEFAULT_ACTORS_BEFORE)
+        .actorsAfter(CTestConfiguration.DEFAULT_ACTORS_AFTER), NIGHTLY_LIMIT);
+  }
+
+  @Test
+  @EnabledIfSystemProperty(named = "atomicdb.nightly", matches = "true")
+  void modelCheckingNightly() {
+    modelChecking(modelCheckingOptions()
+        .iterations(CTestConfiguration.DEFAULT_ITERATIONS)
+        .invocationsPerIteration(CTestConfiguration.DEFAULT_INVOCATIONS)
+        .threads(2)
+        .actorsPerThread(CTestConfiguration.DEFAULT_ACTORS_PER_THREAD)
+        .actorsBefore(CTestConfiguration.DEFAULT_ACTORS_BEFORE)
+        .actorsAfter(CTestConfiguration.DEFAULT_ACTORS_AFTER), NIGHTLY_LIMIT);
+  }
+
+  /** Stress on one store shared by every scenario, failing if it takes longer than {@code limit}. */
+  private void stress(Stores.Kind kind, StressOptions options, Duration limit) throws IOException {
+    closeShared();
+    sharedKind = kind;
+    shareStore = true;
+    try {
+      assertTimeoutPreemptively(limit, () -> options.check(this.getClass()),
+          "Lincheck stress on " + kind + " ran longer than " + limit + " (hung?)");
+    } finally {
+      closeShared();
+    }
+  }
+
+  private void modelChecking(ModelCheckingOptions options, Duration limit) {
     shareStore = false;
-    new ModelCheckingOptions()
+    assertTimeoutPreemptively(limit, () -> options.check(this.getClass()),
+        "Lincheck model checking ran longer than " + limit + " (hung?)");
+  }
+
+  private static ModelCheckingOptions modelCheckingOptions() {
+    return new ModelCheckingOptions()
         // Serialization, key encoding, record formats and ULIDs are pure or internally
         // synchronized: no thread switch inside them (they are not what this test checks).
         .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(
@@ -230,13 +336,6 @@ public class EngineLincheckTest {
                     || c.startsWith("io.github.atomicdb.internal.QueueLayout")
                     || c.startsWith("com.github.f4b6a3.ulid.")
                     || c.startsWith("com.esotericsoftware."))
-            .allMethods().treatAsAtomic())
-        .iterations(4 * SCALE)
-        .invocationsPerIteration(25)
-        .threads(2)
-        .actorsPerThread(3)
-        .actorsBefore(1)
-        .actorsAfter(1)
-        .check(this.getClass());
+            .allMethods().treatAsAtomic());
   }
 }
