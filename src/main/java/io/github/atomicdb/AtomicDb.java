@@ -96,7 +96,10 @@ public interface AtomicDb extends AutoCloseable {
   /**
    * Pushes one entry. Without {@code sk} a monotonic ULID is generated (push order). Pushing to an
    * {@code sk} that waits replaces its data and keeps its place; pushing to an {@code sk} that is
-   * being processed delivers the new data again after that processing ends.
+   * being processed delivers the new data again after that processing ends (acknowledged,
+   * released or timed out), and, if the push has a delay, not before that delay has passed: the
+   * entry then counts as delayed in {@link #queueStats} until it is due (while the processing
+   * lasts it counts as in flight).
    */
   void queuePush(QueueItemInput item);
 
@@ -161,10 +164,16 @@ public interface AtomicDb extends AutoCloseable {
   QueueStats queueStats(String pk);
 
   /**
-   * Moves every entry of {@code fromPk} that is not being processed to the end of {@code toPk}
-   * (keeping its {@code sk}, with attempts reset), for example back from a dead-letter queue.
+   * Moves every entry of {@code fromPk} that is not being processed into {@code toPk}, for example
+   * back from a dead-letter queue, with attempts reset. A delayed entry stays delayed until the
+   * same due time. An entry keeps its {@code sk}, so it takes its place in {@code toPk}'s sk order;
+   * a move never replaces an entry: if {@code toPk} already holds an entry with that sk (in any
+   * state), both are kept, and the moved one gets the sk {@code sk + "~" + ULID} (a new ULID),
+   * which sorts after {@code sk}. When that would exceed the sk limit of 1024 UTF-8 bytes, {@code
+   * sk} is first cut to its longest prefix of whole characters that fits. Moves commit in
+   * batches, each atomic.
    *
-   * @return how many entries moved
+   * @return how many entries moved (each one now in {@code toPk}, renamed or not)
    */
   long queueRedrive(String fromPk, String toPk);
 

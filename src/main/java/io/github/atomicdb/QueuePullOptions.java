@@ -92,7 +92,12 @@ public record QueuePullOptions(
     return new QueuePullOptions(pk, ttlSeconds, n, deadLetterQueue, waitTime);
   }
 
-  /** A copy that dead-letters into {@code dlqPk} instead of {@code pk + "-dlq"}. */
+  /**
+   * A copy that dead-letters into {@code dlqPk} instead of {@code pk + "-dlq"}. Dead-lettering
+   * never replaces an entry: if the dead-letter queue already holds one with the same sk (several
+   * queues may share one dead-letter queue), the moved entry gets the sk {@code sk + "~" + ULID},
+   * as {@link AtomicDb#queueRedrive} does.
+   */
   public QueuePullOptions withDeadLetterQueue(String dlqPk) {
     return new QueuePullOptions(pk, ttlSeconds, maxAttempts, dlqPk, waitTime);
   }
