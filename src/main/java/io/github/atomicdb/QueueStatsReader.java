@@ -9,10 +9,14 @@ import java.util.Arrays;
 /*
  * queueStats, without scanning the queue: the counters give each state; only timed entries
  * already due (promoted lazily by pulls, so stored as in flight or delayed) are read, to count
- * them as available, and the first ready index record gives the age. Writes nothing.
+ * them as available, and the first ready index record gives the age. Writes nothing, and never
+ * throws because of one damaged index value (it is left for a pull or verify to meet).
  */
 final class QueueStatsReader {
   private QueueStatsReader() {}
+
+  /** Most damaged ready index values looked past for the age. */
+  private static final int DAMAGED_SKIPPED = 16;
 
   static QueueStats read(QueueOp op, QueueRef q) {
     QueueOp.State st = op.state(q);
@@ -28,9 +32,14 @@ final class QueueStatsReader {
     byte[] floor = st.hinted() ? st.readyLow : QueueHints.NO_FLOOR;
     if (ready > 0) {
       try (KvCursor r = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(readyPrefix))) {
-        if (r.next()) {
-          oldest = QueueLayout.openIndexValue(r.key(), r.value(), "ready index of queue '" + q.pk() + "'").enqueuedAt();
-          firstSk = QueueLayout.skOf(r.key(), part.length, false);
+        // A damaged index value gives no age: the next one does (a pull deals with the entry).
+        for (int tries = 0; firstSk == null && tries < DAMAGED_SKIPPED && r.next(); tries++) {
+          try {
+            oldest = QueueLayout.openIndexValue(r.key(), r.value(), "ready index of queue '" + q.pk() + "'").enqueuedAt();
+            firstSk = QueueLayout.skOf(r.key(), part.length, false);
+          } catch (CorruptDataException e) {
+            // try the next
+          }
         }
       }
     }
@@ -43,7 +52,12 @@ final class QueueStatsReader {
       byte[] to = QueueLayout.timedKey(part, op.now + 1, new byte[0]);
       try (KvCursor d = op.io.scan(Space.QINDEX, from, to)) {
         while (d.next()) {
-          QueueLayout.IndexValue v = QueueLayout.openIndexValue(d.key(), d.value(), "timed index of queue '" + q.pk() + "'");
+          QueueLayout.IndexValue v;
+          try {
+            v = QueueLayout.openIndexValue(d.key(), d.value(), "timed index of queue '" + q.pk() + "'");
+          } catch (CorruptDataException e) {
+            continue; // counted as stored until an operation meets the entry
+          }
           if (v.state() == QueueLayout.IN_FLIGHT) {
             inFlight--;
           } else {
