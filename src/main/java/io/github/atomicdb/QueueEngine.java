@@ -409,6 +409,13 @@ final class QueueEngine {
     });
   }
 
+  /** Deletes the quarantined entries of (pk, sk) in one commit; returns how many. */
+  int deleteQuarantined(String pk, String sk) {
+    QueueRef q = QueueRef.of(pk);
+    byte[] s = KeyCodec.checkSk(sk);
+    return commits.commit(q.pk(), op -> op.deleteQuarantined(q, s));
+  }
+
   long redrive(String fromPk, String toPk) {
     QueueRef from = QueueRef.of(fromPk);
     QueueRef to = QueueRef.of(toPk);
