@@ -9,6 +9,7 @@ import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.Space;
 import io.github.atomicdb.tools.ImportResult;
 import io.github.atomicdb.tools.ItemRecord;
+import io.github.atomicdb.tools.QuarantinedEntry;
 import io.github.atomicdb.tools.QueueEntryState;
 import io.github.atomicdb.tools.QueueRecord;
 import io.github.atomicdb.tools.StoreCounts;
@@ -17,6 +18,7 @@ import io.github.atomicdb.tools.StoredValue;
 import io.github.atomicdb.tools.VerifyReport;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -226,6 +228,79 @@ final class EngineTools implements StoreTools {
     return forEach(Space.QUEUE, kv -> each.accept(queueRecord(kv[0], kv[1], now)));
   }
 
+  // ------------------------------------------------------------------ quarantine
+
+  /** [from, to) of the quarantine keys of queue {@code pk}, or of every queue when null. */
+  private static byte[][] quarantineRange(String pk) {
+    if (pk == null) {
+      return new byte[][] {{QueueLayout.QUARANTINE_TAG}, {QueueLayout.QUARANTINE_TAG + 1}};
+    }
+    byte[] prefix = QueueLayout.quarantinePrefix(QueueLayout.part(pk));
+    return new byte[][] {prefix, KeyCodec.prefixEnd(prefix)};
+  }
+
+  /** The (pk, sk) a quarantine key names, or null if it does not follow the layout. */
+  private static ItemKey quarantinedKey(byte[] k) {
+    if (k.length < 1 + 1 + 8) {
+      return null;
+    }
+    try {
+      ItemKey key = KeyCodec.decode(Arrays.copyOf(k, k.length - 8), 1);
+      return key.pk().isEmpty() || key.sk().isEmpty() ? null : key;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The quarantine record {@code v} at {@code k}, as a QuarantinedEntry; never throws for damage. */
+  private static QuarantinedEntry quarantinedEntry(ItemKey key, byte[] k, byte[] v) {
+    long at = QueueLayout.quarantinedAtOf(k);
+    try {
+      QueueLayout.Quarantined q = QueueLayout.openQuarantine(k, v, queueWhere(key.pk(), key.sk()));
+      return new QuarantinedEntry(key.pk(), key.sk(), at, q.reason(), q.damaged(), true);
+    } catch (CorruptDataException e) {
+      return new QuarantinedEntry(key.pk(), key.sk(), at, e.getMessage(), v, false);
+    }
+  }
+
+  @Override
+  public List<QuarantinedEntry> quarantined(String pk, int limit) {
+    db.checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0 (0 = all), was " + limit);
+    }
+    byte[][] range = quarantineRange(pk);
+    List<QuarantinedEntry> out = new ArrayList<>();
+    try (KvCursor c = db.kv.scan(Space.QINDEX, range[0], range[1], false, limit)) {
+      while ((limit == 0 || out.size() < limit) && c.next()) {
+        ItemKey key = quarantinedKey(c.key());
+        if (key != null) {
+          out.add(quarantinedEntry(key, c.key(), c.value()));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public long quarantinedCount(String pk) {
+    db.checkOpen();
+    byte[][] range = quarantineRange(pk);
+    long n = 0;
+    try (KvCursor c = db.kv.scan(Space.QINDEX, range[0], range[1], false, 0)) {
+      while (c.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public int deleteQuarantined(String pk, String sk) {
+    db.checkOpen();
+    return db.queue.deleteQuarantined(pk, sk);
+  }
+
   // ------------------------------------------------------------------ writes
 
   /** The bytes to store for {@code v}: serialized by the codec, or raw bytes after a check. */
@@ -320,9 +395,13 @@ final class EngineTools implements StoreTools {
     }
 
     private void problem(Space space, String key, String what) {
+      problem(space.name().toLowerCase(Locale.ROOT), key, what);
+    }
+
+    private void problem(String space, String key, String what) {
       problemCount++;
       if (problems.size() < maxListed) {
-        problems.add(new VerifyReport.Problem(space.name().toLowerCase(Locale.ROOT), key, what));
+        problems.add(new VerifyReport.Problem(space, key, what));
       }
     }
 
@@ -419,6 +498,19 @@ final class EngineTools implements StoreTools {
             problem(Space.QINDEX, key + " (" + indexText(k) + ")",
                 "index record without a matching queue entry");
           }
+        }
+        case QueueLayout.QUARANTINE_TAG -> {
+          ItemKey qk = quarantinedKey(k);
+          if (qk == null) {
+            problem(Space.QINDEX, key, "quarantine key does not name a queue entry");
+            return;
+          }
+          QuarantinedEntry q = quarantinedEntry(qk, k, v);
+          problem("quarantine", queueWhere(qk.pk(), qk.sk()), (q.intact()
+              ? "damaged queue entry moved aside at " + Instant.ofEpochMilli(q.quarantinedAtMillis())
+                  + " (" + q.reason() + ")"
+              : "quarantine record is damaged too (" + q.reason() + ")")
+              + "; show or export it with `atomicdb queue quarantine`, delete it once handled");
         }
         default -> problem(Space.QINDEX, key, "unknown index record type " + k[0]);
       }

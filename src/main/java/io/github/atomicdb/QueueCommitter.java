@@ -133,6 +133,7 @@ final class QueueCommitter {
     for (QueueOp.State s : op.states()) {
       hints.put(s.q.pk(), s.hint());
     }
+    op.logDamaged();
     waiters.signal(op.wake);
     return result;
   }
@@ -234,6 +235,7 @@ final class QueueCommitter {
           committed[0] = op;
           return r;
         });
+        committed[0].logDamaged();
         waiters.signal(committed[0].wake);
         return result;
       } catch (KvConflictException e) {

@@ -266,10 +266,17 @@ final class QueueEngine {
           op.moveIn(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt(), ids);
           continue;
         }
+        Object data;
+        try {
+          data = codec.decode(e.kryo(), 0, e.kryo().length, q.where(sk));
+        } catch (CorruptDataException bad) {
+          op.quarantine(q, sk, e, bad.getMessage()); // intact record, data that does not decode
+          continue;
+        }
         Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts() + 1, Math.addExact(op.now, ttlMillis),
             e.enqueuedAt(), e.flags(), ids.get(), e.kryo());
         op.put(q, sk, e, d);
-        out.add(delivery(q, sk, d));
+        out.add(delivery(q, sk, d, data));
       }
     }
     if (st.hinted()) {
@@ -300,9 +307,8 @@ final class QueueEngine {
     }
   }
 
-  private QueueItem delivery(QueueRef q, byte[] sk, Entry d) {
+  private static QueueItem delivery(QueueRef q, byte[] sk, Entry d, Object data) {
     String skStr = new String(sk, StandardCharsets.UTF_8);
-    Object data = codec.decode(d.kryo(), 0, d.kryo().length, q.where(sk));
     long timeoutSeconds = Math.floorDiv(d.time() + 999, 1000);
     return new QueueItem(q.pk(), skStr, data, true, timeoutSeconds, d.attempts(), d.receipt());
   }
@@ -315,9 +321,13 @@ final class QueueEngine {
     QueueRef q = QueueRef.of(key.pk());
     byte[] sk = KeyCodec.checkSk(key.sk());
     return commits.commit(q.pk(), op -> {
-      Entry e = op.read(q, sk);
+      Entry e = receipt == null ? op.readOrDrop(q, sk) : op.read(q, sk);
+      if (e == null && receipt == null) {
+        op.deleteQuarantined(q, sk);
+        return true;
+      }
       if (e == null || (receipt != null && !owns(e, receipt))) {
-        return receipt == null;
+        return false;
       }
       if (e.redeliver()) {
         op.put(q, sk, e, op.readyAgain(e, ""));
@@ -339,8 +349,8 @@ final class QueueEngine {
     return commits.commit(q.pk(), op -> {
       Entry e = op.read(q, sk);
       if (e == null) {
-        if (receipt != null) {
-          return false;
+        if (receipt != null || op.setAside(q, sk)) {
+          return false; // a damaged entry was moved to quarantine instead
         }
         throw new IllegalArgumentException(
             "no queue entry at (pk '" + key.pk() + "', sk '" + key.sk() + "') to release");
@@ -413,6 +423,13 @@ final class QueueEngine {
       }
       return added;
     });
+  }
+
+  /** Deletes the quarantined entries of (pk, sk) in one commit; returns how many. */
+  int deleteQuarantined(String pk, String sk) {
+    QueueRef q = QueueRef.of(pk);
+    byte[] s = KeyCodec.checkSk(sk);
+    return commits.commit(q.pk(), op -> op.deleteQuarantined(q, s));
   }
 
   long redrive(String fromPk, String toPk) {

@@ -6,6 +6,7 @@ import io.github.atomicdb.internal.QueueLayout.Counters;
 import io.github.atomicdb.internal.QueueLayout.Entry;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.Space;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,12 @@ import java.util.function.Supplier;
  * through put/remove, which keep the entry record, its index record and the queue's counters in
  * step (and, on a single-writer store, the queue's hints); finish() adds the changed counters to
  * the commit. Not thread-safe: one thread, one commit.
+ *
+ * A damaged entry record (it fails its checksum or does not decode) never stops the queue: the
+ * read that meets it moves its bytes, as found, to a quarantine record in the same commit
+ * (QueueLayout.quarantineKey), removes its index record and adjusts the counters by the state its
+ * index record gave it, and answers "no entry" so the operation goes on. The commit logs one
+ * line per entry once it is committed (logQuarantined).
  */
 final class QueueOp {
   /** The commit's clock reading (epoch millis). */
@@ -32,6 +39,12 @@ final class QueueOp {
   private final Map<String, State> states = new LinkedHashMap<>();
   /** Queues that got an available entry: waiting pulls there look again after the commit. */
   final List<String> wake = new ArrayList<>(1);
+  /** Damaged entries this commit moved aside or deleted: one log line each once committed. */
+  private final List<String> damaged = new ArrayList<>(0);
+  /** The (queue, sk) of each of them, as QueueRef.where text. */
+  private final List<String> damagedWhere = new ArrayList<>(0);
+
+  private static final System.Logger LOG = System.getLogger("io.github.atomicdb.queue");
 
   /** A queue as this commit sees it. */
   static final class State {
@@ -130,10 +143,161 @@ final class QueueOp {
     return e;
   }
 
+  /**
+   * The entry as stored, or null when there is none. A damaged entry is moved to quarantine in
+   * this commit and reads as none.
+   */
   Entry readRaw(QueueRef q, byte[] sk) {
+    return readRaw(q, sk, true);
+  }
+
+  /**
+   * As {@link #readRaw(QueueRef, byte[])}; with {@code keepDamaged} false a damaged entry is
+   * deleted (with its index record) instead of moved to quarantine.
+   */
+  Entry readRaw(QueueRef q, byte[] sk, boolean keepDamaged) {
     byte[] key = QueueLayout.entryKey(q.part(), sk);
     byte[] v = io.get(Space.QUEUE, key);
-    return v == null ? null : QueueLayout.openEntry(key, v, q.where(sk));
+    if (v == null) {
+      return null;
+    }
+    try {
+      return QueueLayout.openEntry(key, v, q.where(sk));
+    } catch (CorruptDataException e) {
+      setAside(q, sk, v, null, e.getMessage(), keepDamaged);
+      return null;
+    }
+  }
+
+  /** {@link #read} of a key-based operation whose purpose is to delete (see {@link #readRaw(QueueRef, byte[], boolean)}). */
+  Entry readOrDrop(QueueRef q, byte[] sk) {
+    Entry e = readRaw(q, sk, false);
+    if (e != null && e.state() != QueueLayout.READY && e.time() <= now) {
+      Entry r = promoted(e);
+      put(q, sk, e, r);
+      return r;
+    }
+    return e;
+  }
+
+  /**
+   * Moves an entry whose record opened but whose data does not decode to quarantine; {@code e}
+   * is the entry as read in this commit (it says where the entry is indexed).
+   */
+  void quarantine(QueueRef q, byte[] sk, Entry e, String reason) {
+    byte[] v = io.get(Space.QUEUE, QueueLayout.entryKey(q.part(), sk));
+    setAside(q, sk, v, new Listed(QueueLayout.indexKey(q.part(), sk, e), e.state()), reason, true);
+  }
+
+  /** Whether this commit moved aside or deleted a damaged entry at (q, sk). */
+  boolean setAside(QueueRef q, byte[] sk) {
+    return damagedWhere.contains(q.where(sk));
+  }
+
+  /** Where a damaged entry is indexed, and the state that index record counts it in. */
+  private record Listed(byte[] key, byte state) {}
+
+  private void setAside(QueueRef q, byte[] sk, byte[] v, Listed listed, String reason, boolean keep) {
+    State s = state(q);
+    byte[] part = q.part();
+    Listed at = listed != null ? listed : locate(q, sk, v);
+    if (at != null) {
+      io.delete(Space.QINDEX, at.key());
+      switch (at.state()) {
+        case QueueLayout.READY -> s.ready--;
+        case QueueLayout.IN_FLIGHT -> s.inFlight--;
+        default -> s.delayed--;
+      }
+    }
+    io.delete(Space.QUEUE, QueueLayout.entryKey(part, sk));
+    String where = q.where(sk);
+    damagedWhere.add(where);
+    if (!keep) {
+      damaged.add(where + " was damaged (" + reason + ") and was deleted by a key-based acknowledge");
+      return;
+    }
+    long t = now;
+    byte[] qk = QueueLayout.quarantineKey(part, sk, t);
+    while (io.get(Space.QINDEX, qk) != null) {
+      qk = QueueLayout.quarantineKey(part, sk, ++t);
+    }
+    io.put(Space.QINDEX, qk, QueueLayout.quarantine(qk, reason, v));
+    damaged.add(where + " is damaged (" + reason + "); its bytes were moved to the queue's"
+        + " quarantine and the queue goes on. List, export or delete it with `atomicdb queue"
+        + " quarantine` or StoreTools.quarantined/deleteQuarantined; queueAcknowledge of its key"
+        + " deletes it");
+  }
+
+  /**
+   * The index record of a damaged entry: its ready key, else its timed key at the time its bytes
+   * give, else any timed key of the queue with its sk (a scan of the timed index, on this rare
+   * path only). Null when it has none.
+   */
+  private Listed locate(QueueRef q, byte[] sk, byte[] v) {
+    byte[] part = q.part();
+    byte[] rk = QueueLayout.readyKey(part, sk);
+    if (io.get(Space.QINDEX, rk) != null) {
+      return new Listed(rk, QueueLayout.READY);
+    }
+    if (v.length >= 14) {
+      byte[] tk = QueueLayout.timedKey(part, ByteBuffer.wrap(v).getLong(6), sk);
+      byte[] tv = io.get(Space.QINDEX, tk);
+      if (tv != null) {
+        return new Listed(tk, timedState(tk, tv, v));
+      }
+    }
+    byte[] prefix = QueueLayout.timedPrefix(part);
+    try (KvCursor c = io.scan(Space.QINDEX, prefix, KeyCodec.prefixEnd(prefix))) {
+      while (c.next()) {
+        if (Arrays.equals(QueueLayout.skOf(c.key(), part.length, true), sk)) {
+          byte[] tk = c.key().clone();
+          byte[] tv = io.get(Space.QINDEX, tk);
+          if (tv != null) {
+            return new Listed(tk, timedState(tk, tv, v));
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The state a timed index record counts its entry in: from its value, or if that is damaged
+   * too, from the entry's state byte when that names a timed state, else in flight.
+   */
+  private static byte timedState(byte[] key, byte[] value, byte[] entry) {
+    try {
+      return QueueLayout.openIndexValue(key, value, "timed index").state();
+    } catch (CorruptDataException e) {
+      return entry.length > 1 && entry[1] == QueueLayout.DELAYED ? QueueLayout.DELAYED : QueueLayout.IN_FLIGHT;
+    }
+  }
+
+  /**
+   * Deletes the quarantine records of (q, sk) committed before this commit; returns how many.
+   */
+  int deleteQuarantined(QueueRef q, byte[] sk) {
+    byte[] part = q.part();
+    List<byte[]> found = new ArrayList<>(1);
+    try (KvCursor c = io.scan(Space.QINDEX, QueueLayout.quarantinePrefix(part, sk),
+        QueueLayout.quarantineEnd(part, sk))) {
+      while (c.next()) {
+        if (QueueLayout.isQuarantineKeyOf(c.key(), part, sk)) {
+          found.add(c.key().clone());
+        }
+      }
+    }
+    for (byte[] k : found) {
+      io.delete(Space.QINDEX, k);
+    }
+    return found.size();
+  }
+
+  /** Logs one line per damaged entry this commit moved aside or deleted; call once committed. */
+  void logDamaged() {
+    for (String line : damaged) {
+      LOG.log(System.Logger.Level.WARNING, line);
+    }
   }
 
   /**

@@ -10,10 +10,14 @@ import java.util.Arrays;
  * queueStats, without scanning the queue: the counters give each state; only timed entries
  * already due (promoted lazily by pulls, so stored as in flight or delayed) are read, to count
  * them as available (or as delayed: a timed-out delivery whose entry got new data pushed with a
- * delay not yet passed), and the first ready index record gives the age. Writes nothing.
+ * delay not yet passed), and the first ready index record gives the age. Writes nothing, and never
+ * throws because of one damaged index value or entry (it is left for a pull or verify to meet).
  */
 final class QueueStatsReader {
   private QueueStatsReader() {}
+
+  /** Most damaged ready index values looked past for the age. */
+  private static final int DAMAGED_SKIPPED = 16;
 
   static QueueStats read(QueueOp op, QueueRef q) {
     QueueOp.State st = op.state(q);
@@ -29,9 +33,14 @@ final class QueueStatsReader {
     byte[] floor = st.hinted() ? st.readyLow : QueueHints.NO_FLOOR;
     if (ready > 0) {
       try (KvCursor r = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(readyPrefix))) {
-        if (r.next()) {
-          oldest = QueueLayout.openIndexValue(r.key(), r.value(), "ready index of queue '" + q.pk() + "'").enqueuedAt();
-          firstSk = QueueLayout.skOf(r.key(), part.length, false);
+        // A damaged index value gives no age: the next one does (a pull deals with the entry).
+        for (int tries = 0; firstSk == null && tries < DAMAGED_SKIPPED && r.next(); tries++) {
+          try {
+            oldest = QueueLayout.openIndexValue(r.key(), r.value(), "ready index of queue '" + q.pk() + "'").enqueuedAt();
+            firstSk = QueueLayout.skOf(r.key(), part.length, false);
+          } catch (CorruptDataException e) {
+            // try the next
+          }
         }
       }
     }
@@ -44,11 +53,21 @@ final class QueueStatsReader {
       byte[] to = QueueLayout.timedKey(part, op.now + 1, new byte[0]);
       try (KvCursor d = op.io.scan(Space.QINDEX, from, to)) {
         while (d.next()) {
-          QueueLayout.IndexValue v = QueueLayout.openIndexValue(d.key(), d.value(), "timed index of queue '" + q.pk() + "'");
+          QueueLayout.IndexValue v;
+          try {
+            v = QueueLayout.openIndexValue(d.key(), d.value(), "timed index of queue '" + q.pk() + "'");
+          } catch (CorruptDataException e) {
+            continue; // counted as stored until an operation meets the entry
+          }
           byte[] sk = QueueLayout.skOf(d.key(), part.length, true);
           if (v.state() == QueueLayout.IN_FLIGHT) {
             inFlight--;
-            QueueLayout.Entry e = op.readRaw(q, sk);
+            QueueLayout.Entry e;
+            try {
+              e = op.readRaw(q, sk);
+            } catch (CorruptDataException damaged) {
+              e = null; // due like any other: the pull that meets it sets it aside
+            }
             if (e != null && e.redeliver() && e.redeliverAt() > op.now) {
               delayed++; // new data pushed with a delay during that delivery: due later
               continue;

@@ -18,6 +18,7 @@ import java.util.zip.CRC32C;
  * QINDEX 0x00 P                 -> counters
  * QINDEX 0x01 P S               -> index value (ready index: available entries by sk)
  * QINDEX 0x02 P int64(time) S   -> index value (timed index: in flight by deadline, delayed by due time)
+ * QINDEX 0x03 P S int64(at)      -> quarantine record (the bytes of a damaged entry, moved aside)
  * </pre>
  *
  * Every value starts with the format byte {@link #FORMAT} and ends with a CRC32C of the key
@@ -35,6 +36,7 @@ public final class QueueLayout {
 
   public static final byte READY_TAG = 0x01;
   public static final byte TIMED_TAG = 0x02;
+  public static final byte QUARANTINE_TAG = 0x03;
 
   /** Entry states. */
   public static final byte READY = 0;
@@ -292,6 +294,96 @@ public final class QueueLayout {
     checkSeal(key, v, "queue counters", where);
     ByteBuffer b = ByteBuffer.wrap(v);
     return new Counters(b.getLong(1), b.getLong(9), b.getLong(17));
+  }
+
+  // ---------------------------------------------------------------- quarantine
+
+  /**
+   * QINDEX key of a quarantine record: {@code 0x03 P S int64(at)}, {@code at} = when the entry was
+   * moved aside (epoch millis, made unique per sk by the writer). No pull, stats or index scan
+   * reads this range.
+   */
+  public static byte[] quarantineKey(byte[] part, byte[] sk, long at) {
+    byte[] k = tagged(QUARANTINE_TAG, part, sk.length + 8);
+    System.arraycopy(sk, 0, k, 1 + part.length, sk.length);
+    ByteBuffer.wrap(k, 1 + part.length + sk.length, 8).putLong(at);
+    return k;
+  }
+
+  /** {@code 0x03 P}: every quarantine key of the queue starts with it. */
+  public static byte[] quarantinePrefix(byte[] part) {
+    return tagged(QUARANTINE_TAG, part, 0);
+  }
+
+  /**
+   * {@code 0x03 P S}: every quarantine key of (queue, sk) starts with it, and so do those of
+   * longer sks starting with S (tell them apart with {@link #isQuarantineKeyOf}).
+   */
+  public static byte[] quarantinePrefix(byte[] part, byte[] sk) {
+    byte[] k = tagged(QUARANTINE_TAG, part, sk.length);
+    System.arraycopy(sk, 0, k, 1 + part.length, sk.length);
+    return k;
+  }
+
+  /** An exclusive end past every quarantine key of (queue, sk), whatever its time. */
+  public static byte[] quarantineEnd(byte[] part, byte[] sk) {
+    byte[] p = quarantinePrefix(part, sk);
+    byte[] k = Arrays.copyOf(p, p.length + 9);
+    Arrays.fill(k, p.length, k.length, (byte) 0xFF);
+    return k;
+  }
+
+  /** Whether {@code key} (under {@link #quarantinePrefix(byte[], byte[])}) belongs to exactly that sk. */
+  public static boolean isQuarantineKeyOf(byte[] key, byte[] part, byte[] sk) {
+    return key.length == 1 + part.length + sk.length + 8;
+  }
+
+  /** The sk bytes of a quarantine key of the queue whose partition is {@code partLength} bytes. */
+  public static byte[] quarantineSkOf(byte[] key, int partLength) {
+    return Arrays.copyOfRange(key, 1 + partLength, key.length - 8);
+  }
+
+  /** When the entry of a quarantine key was moved aside (epoch millis). */
+  public static long quarantinedAtOf(byte[] key) {
+    return ByteBuffer.wrap(key).getLong(key.length - 8);
+  }
+
+  /** A quarantine record: why the entry was moved aside, and its bytes exactly as they were found. */
+  public record Quarantined(String reason, byte[] damaged) {}
+
+  /** Longest reason kept, in UTF-8 bytes (a longer one is cut). */
+  private static final int MAX_REASON = 2000;
+
+  /** {@code u8 FORMAT | u16 n | n bytes reason (UTF-8) | damaged bytes | int32 crc32c(key, all before)}. */
+  public static byte[] quarantine(byte[] key, String reason, byte[] damaged) {
+    byte[] why = reason.getBytes(StandardCharsets.UTF_8);
+    int n = Math.min(why.length, MAX_REASON);
+    while (n < why.length && n > 0 && (why[n] & 0xC0) == 0x80) {
+      n--; // do not cut a character in two
+    }
+    byte[] v = new byte[3 + n + damaged.length + 4];
+    ByteBuffer.wrap(v).put(FORMAT).putShort((short) n).put(why, 0, n).put(damaged);
+    seal(key, v);
+    return v;
+  }
+
+  /**
+   * Checks and decodes a quarantine record stored at {@code key}.
+   *
+   * @throws CorruptDataException naming {@code where} if any byte is off
+   */
+  public static Quarantined openQuarantine(byte[] key, byte[] v, Object where) {
+    if (v.length < 3 + 4) {
+      throw corrupt(where, "quarantine record is " + v.length + " bytes, shorter than its header");
+    }
+    checkFormat(v, "quarantine record", where);
+    checkSeal(key, v, "quarantine record", where);
+    int n = ByteBuffer.wrap(v).getShort(1) & 0xFFFF;
+    if (3 + n > v.length - 4) {
+      throw corrupt(where, "quarantine record reason overruns the record");
+    }
+    return new Quarantined(new String(v, 3, n, StandardCharsets.UTF_8),
+        Arrays.copyOfRange(v, 3 + n, v.length - 4));
   }
 
   // ---------------------------------------------------------------- checksums

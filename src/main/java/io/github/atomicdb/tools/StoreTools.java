@@ -119,9 +119,37 @@ public interface StoreTools {
   ImportResult importQueueEntries(List<QueueRecord> entries);
 
   /**
+   * The damaged entries queue {@code pk} moved to its quarantine (every queue's when {@code pk}
+   * is null), in key order (queue, sk, time), at most {@code limit} (0 = all). A quarantine
+   * record that is itself damaged is listed with {@link QuarantinedEntry#intact()} false, never
+   * thrown. Nothing changes.
+   *
+   * @throws IllegalArgumentException if {@code pk} is not a valid key or {@code limit} is negative
+   */
+  List<QuarantinedEntry> quarantined(String pk, int limit);
+
+  /**
+   * How many entries queue {@code pk} (every queue when null) holds in quarantine.
+   *
+   * @throws IllegalArgumentException if {@code pk} is not a valid key
+   */
+  long quarantinedCount(String pk);
+
+  /**
+   * Deletes the quarantined entries of (pk, sk) (every one, if that sk was moved aside more than
+   * once), in one atomic commit through the queue's commit path. The queue itself is not touched.
+   *
+   * @return how many were deleted (0 if none)
+   * @throws IllegalArgumentException if {@code pk} or {@code sk} is not a valid key
+   */
+  int deleteQuarantined(String pk, String sk);
+
+  /**
    * Reads every record and checks it: keys follow the key layout and are canonical, each record
    * opens (envelope, format byte, checksum), built-in values decode; each queue entry has its
-   * index record and each index record its entry; each queue's counters match its entries. The
+   * index record and each index record its entry; each queue's counters match its entries. Every
+   * quarantined queue entry is listed as a problem of space {@code quarantine} (the damage
+   * happened and its bytes are still in the store), so verify fails until they are deleted. The
    * store's own block checksums are checked on the way; a damaged file stops the scan of that
    * kind of record and is reported.
    *

@@ -32,8 +32,9 @@ public record VerifyReport(
   /**
    * One problem.
    *
-   * @param space what kind of record: {@code items}, {@code locks}, {@code queue} or {@code
-   *     qindex} (queue indexes and counters)
+   * @param space what kind of record: {@code items}, {@code locks}, {@code queue}, {@code
+   *     qindex} (queue indexes and counters) or {@code quarantine} (a damaged queue entry the
+   *     queue moved aside: {@link StoreTools#quarantined})
    * @param key the record's key as text ({@code (pk 'a', sk 'b')}, {@code queue 'q'}), or its hex
    *     ({@code 0x...}) when it does not decode
    * @param problem what is wrong

@@ -1,5 +1,6 @@
 package io.github.atomicdb.torture;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,15 +11,21 @@ import io.github.atomicdb.Item;
 import io.github.atomicdb.ItemKey;
 import io.github.atomicdb.ItemLock;
 import io.github.atomicdb.Query;
+import io.github.atomicdb.QueueItem;
 import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;
+import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.contract.ContractTypes;
 import io.github.atomicdb.contract.TestClock;
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.tools.QuarantinedEntry;
+import io.github.atomicdb.tools.StoreTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -27,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Values altered on disk (STYLE.md habit 11): the store is closed, its directory opened with plain
  * RocksDB, and one bit flipped in a stored item, lock or queue entry, at every byte position of
- * the record in turn. Reading each afterwards must throw a {@link CorruptDataException} that names
- * the key; never return data silently, never crash the JVM.
+ * the record in turn. Reading each item or lock afterwards must throw a {@link
+ * CorruptDataException} that names the key; a damaged queue entry is set aside so its queue goes
+ * on. Never return data silently, never crash the JVM.
  */
 class TamperTest {
   @TempDir Path dir;
@@ -149,8 +157,13 @@ class TamperTest {
     }
   }
 
+  /**
+   * A queue entry with a flipped bit is never delivered and never stops its queue: the pull (or a
+   * key-based release) that meets it moves its bytes, exactly as found, to the queue's quarantine
+   * and the entry behind it is delivered.
+   */
   @Test
-  void everyFlippedBitOfAQueueEntryIsDetected() throws Exception {
+  void everyFlippedBitOfAQueueEntryIsDetectedAndSetAside() throws Exception {
     Object data = List.of("job", 42);
     int len;
     try (AtomicDb db = open()) {
@@ -164,27 +177,48 @@ class TamperTest {
       for (int mask : MASKS) {
         for (int i = 0; i < len; i++) {
           String q = "tq" + mask + "-" + i;
-          db.queuePush(QueueItemInput.of(q, "e", data));
+          db.queuePush(List.of(QueueItemInput.of(q, "e", data), QueueItemInput.of(q, "f", "behind")));
           queues.add(q);
         }
       }
     }
+    Map<String, byte[]> flipped = new HashMap<>();
     try (RawRocks raw = new RawRocks(dir)) {
       int n = 0;
       for (int mask : MASKS) {
         for (int i = 0; i < len; i++) {
-          raw.flip("queue", key(queues.get(n++), "e"), i, mask);
+          String q = queues.get(n++);
+          flipped.put(q, raw.flip("queue", key(q, "e"), i, mask));
         }
       }
     }
     try (AtomicDb db = open()) {
-      for (String q : queues) {
-        ItemKey k = ItemKey.of(q, "e");
-        corrupt("queuePull", k, () -> db.queuePull(QueuePullOptions.of(q)));
-        corrupt("queuePullBatch", k, () -> db.queuePullBatch(QueuePullOptions.of(q), 5));
-        corrupt("queueRelease", k, () -> db.queueRelease(k));
+      StoreTools tools = StoreTools.of(db);
+      // verify finds each: the entry, its index record (no entry that opens), its queue's counters
+      assertEquals(3L * queues.size(), tools.verify(0, x -> {}).problemCount());
+      for (int n = 0; n < queues.size(); n++) {
+        String q = queues.get(n);
+        if (n % 2 == 0) {
+          db.queueRelease(ItemKey.of(q, "e")); // does not throw: sets it aside
+          assertEquals(new QueueStats(1, 0, 0, 0), db.queueStats(q), q);
+        }
+        QueueItem got = db.queuePull(QueuePullOptions.of(q)).orElseThrow(() -> new AssertionError(q));
+        assertEquals("f", got.sk(), q);
+        assertEquals("behind", got.data(), q);
+        assertTrue(db.queuePull(QueuePullOptions.of(q)).isEmpty(), q);
+        assertEquals(new QueueStats(0, 1, 0, 0), db.queueStats(q), q);
+        List<QuarantinedEntry> held = tools.quarantined(q, 0);
+        assertEquals(1, held.size(), q);
+        assertEquals("e", held.get(0).sk());
+        assertArrayEquals(flipped.get(q), held.get(0).bytes(), q);
+        assertTrue(held.get(0).reason().contains("'" + q + "'"), held.get(0).reason());
       }
+      assertEquals(queues.size(), tools.quarantinedCount(null));
       assertEquals(data, db.queuePull(QueuePullOptions.of("probe")).orElseThrow().data());
+    }
+    try (AtomicDb db = open()) { // moved aside durably
+      assertEquals(queues.size(), StoreTools.of(db).quarantinedCount(null));
+      assertEquals(queues.size(), StoreTools.of(db).verify(0, x -> {}).problemCount());
     }
   }
 

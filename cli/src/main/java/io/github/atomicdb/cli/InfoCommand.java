@@ -36,6 +36,7 @@ final class InfoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     StoreCounts counts;
     int formatVersion;
+    long quarantined;
     List<Map<String, Object>> queues = new ArrayList<>();
     try (AtomicDb db = main.openExisting(store.dir)) {
       StoreTools tools = StoreTools.of(db);
@@ -51,8 +52,10 @@ final class InfoCommand implements Callable<Integer> {
         m.put("inFlight", s.inFlight());
         m.put("delayed", s.delayed());
         m.put("oldestAvailableAgeSeconds", s.oldestAvailableAgeSeconds());
+        m.put("quarantined", tools.quarantinedCount(pk));
         queues.add(m);
       }
+      quarantined = tools.quarantinedCount(null);
     }
     // Measured once closed: no background compaction is half-way through a file then.
     DiskUsage disk = main.backend.diskUsage(store.dir);
@@ -66,6 +69,7 @@ final class InfoCommand implements Callable<Integer> {
       m.put("expiredItems", counts.expiredItems());
       m.put("locks", counts.locks());
       m.put("queueEntries", counts.queueEntries());
+      m.put("quarantinedQueueEntries", quarantined);
       m.put("queues", queues);
       out.println(Json.write(m));
       out.flush();
@@ -79,14 +83,16 @@ final class InfoCommand implements Callable<Integer> {
         "items", counts.items() + (counts.expiredItems() > 0
             ? " (+ " + counts.expiredItems() + " expired, removed by compaction)" : ""),
         "locks", counts.locks(),
-        "queue entries", counts.queueEntries(),
+        "queue entries", counts.queueEntries() + (quarantined == 0 ? ""
+            : " (+ " + quarantined + " damaged, set aside: `atomicdb queue quarantine DIR`)"),
         "queues", queues.size());
     if (!queues.isEmpty()) {
       out.println();
-      Table t = new Table("queue", ">available", ">in flight", ">delayed", ">oldest available (s)");
+      Table t = new Table("queue", ">available", ">in flight", ">delayed", ">oldest available (s)",
+          ">quarantined");
       for (Map<String, Object> q : queues) {
         t.row(q.get("pk"), q.get("available"), q.get("inFlight"), q.get("delayed"),
-            q.get("oldestAvailableAgeSeconds"));
+            q.get("oldestAvailableAgeSeconds"), q.get("quarantined"));
       }
       t.print(out);
     }

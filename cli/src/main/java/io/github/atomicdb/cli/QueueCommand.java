@@ -2,11 +2,18 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.QueueStats;
+import io.github.atomicdb.tools.QuarantinedEntry;
 import io.github.atomicdb.tools.QueueRecord;
 import io.github.atomicdb.tools.StoreTools;
+import java.io.BufferedWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +27,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 @Command(mixinStandardHelpOptions = true, versionProvider = Main.Version.class, name = "queue",
-    description = "Inspect and move queue entries: stats, peek, redrive.")
+    description = "Inspect and move queue entries: stats, peek, redrive, quarantine.")
 final class QueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -29,6 +36,7 @@ final class QueueCommand implements Callable<Integer> {
     cl.addSubcommand(new Stats(main));
     cl.addSubcommand(new Peek(main));
     cl.addSubcommand(new Redrive(main));
+    cl.addSubcommand(new Quarantine(main));
     return cl;
   }
 
@@ -59,6 +67,7 @@ final class QueueCommand implements Callable<Integer> {
       try (AtomicDb db = main.openExisting(store.dir)) {
         boolean exists = StoreTools.of(db).queueExists(pk);
         QueueStats s = exists ? db.queueStats(pk) : new QueueStats(0, 0, 0, 0);
+        long quarantined = StoreTools.of(db).quarantinedCount(pk);
         if (store.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("pk", pk);
@@ -67,11 +76,14 @@ final class QueueCommand implements Callable<Integer> {
           m.put("inFlight", s.inFlight());
           m.put("delayed", s.delayed());
           m.put("oldestAvailableAgeSeconds", s.oldestAvailableAgeSeconds());
+          m.put("quarantined", quarantined);
           out.println(Json.write(m));
           out.flush();
         } else {
           Table.pairs(out, "queue", pk + (exists ? "" : " (no such queue in this store)"), "available", s.available(), "in flight", s.inFlight(),
-              "delayed", s.delayed(), "oldest available", s.oldestAvailableAgeSeconds() + " s");
+              "delayed", s.delayed(), "oldest available", s.oldestAvailableAgeSeconds() + " s",
+              "quarantined", quarantined + (quarantined == 0 ? ""
+                  : " damaged entries set aside (`atomicdb queue quarantine DIR " + pk + "`)"));
         }
         return ExitCode.OK;
       }
@@ -184,6 +196,161 @@ final class QueueCommand implements Callable<Integer> {
         out.flush();
         return ExitCode.OK;
       }
+    }
+  }
+
+  @Command(
+      name = "quarantine",
+      description = "Show the damaged entries queues set aside (their bytes as found, and why),"
+          + " export them to FILE, or delete them. Without PK: every queue.")
+  static final class Quarantine implements Callable<Integer> {
+    private final Main main;
+
+    @Spec CommandSpec spec;
+
+    @Mixin StoreArgs store;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PK", description = "The queue (default: every queue).")
+    String pk;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+        description = "Show at most N entries (default: ${DEFAULT-VALUE}; 0 = all).")
+    int limit;
+
+    @Option(names = "--export", paramLabel = "FILE",
+        description = "Write every quarantined entry (of PK, or of every queue) to FILE, one JSON"
+            + " object a line with its bytes in hex; FILE is readable by its owner only.")
+    Path export;
+
+    @Option(names = "--delete", paramLabel = "SK",
+        description = "Delete the quarantined entries with this sk (needs PK; repeatable).")
+    List<String> delete = new ArrayList<>();
+
+    @Option(names = "--delete-all",
+        description = "Delete every quarantined entry of PK (needs PK).")
+    boolean deleteAll;
+
+    Quarantine(Main main) {
+      this.main = main;
+    }
+
+    private static Map<String, Object> json(QuarantinedEntry e) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("pk", e.pk());
+      m.put("sk", e.sk());
+      m.put("quarantinedAt", Instant.ofEpochMilli(e.quarantinedAtMillis()).toString());
+      m.put("reason", e.reason());
+      m.put("intact", e.intact());
+      m.put("bytes", HexFormat.of().formatHex(e.bytes()));
+      return m;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      if (limit < 0) {
+        throw new CliException(ExitCode.USAGE, "--limit must be >= 0 (0 = all), was " + limit);
+      }
+      if ((deleteAll || !delete.isEmpty()) && pk == null) {
+        throw new CliException(ExitCode.USAGE, "--delete and --delete-all need the queue: give PK");
+      }
+      if (deleteAll && !delete.isEmpty()) {
+        throw new CliException(ExitCode.USAGE, "give --delete SK or --delete-all, not both");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      try (AtomicDb db = main.openExisting(store.dir)) {
+        StoreTools tools = StoreTools.of(db);
+        if (export != null) {
+          long n = export(tools);
+          say(out, "exported", n, export.toString());
+          return ExitCode.OK;
+        }
+        if (deleteAll || !delete.isEmpty()) {
+          List<String> sks = new ArrayList<>(delete);
+          if (deleteAll) {
+            for (QuarantinedEntry e : tools.quarantined(pk, 0)) {
+              if (!sks.contains(e.sk())) {
+                sks.add(e.sk());
+              }
+            }
+          }
+          long n = 0;
+          for (String sk : sks) {
+            n += tools.deleteQuarantined(pk, sk);
+          }
+          say(out, "deleted", n, null);
+          return ExitCode.OK;
+        }
+        long total = tools.quarantinedCount(pk);
+        List<QuarantinedEntry> shown = tools.quarantined(pk, limit);
+        if (store.json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("pk", pk);
+          m.put("quarantined", total);
+          List<Object> l = new ArrayList<>();
+          for (QuarantinedEntry e : shown) {
+            l.add(json(e));
+          }
+          m.put("entries", l);
+          out.println(Json.write(m));
+        } else {
+          Table t = new Table("queue", "sk", "quarantined at", ">bytes", "reason");
+          for (QuarantinedEntry e : shown) {
+            t.row(e.pk(), e.sk(), Instant.ofEpochMilli(e.quarantinedAtMillis()), e.bytes().length,
+                (e.intact() ? "" : "(record damaged too) ") + e.reason());
+          }
+          t.print(out);
+          out.println("(" + total + " quarantined entr" + (total == 1 ? "y" : "ies")
+              + (shown.size() < total ? ", " + shown.size() + " shown; --limit 0 shows all" : "")
+              + (total > 0 ? "; --export FILE saves them, --delete SK removes them" : "") + ")");
+        }
+        out.flush();
+        return ExitCode.OK;
+      }
+    }
+
+    private void say(PrintWriter out, String what, long n, String file) {
+      if (store.json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pk", pk);
+        m.put(what, n);
+        if (file != null) {
+          m.put("file", file);
+        }
+        out.println(Json.write(m));
+      } else {
+        out.println(what + " " + n + " quarantined entr" + (n == 1 ? "y" : "ies")
+            + (pk == null ? "" : " of queue '" + pk + "'") + (file == null ? "" : " to " + file));
+      }
+      out.flush();
+    }
+
+    /** Writes beside FILE, owner-only, and renames into place, so FILE is never half-written. */
+    private long export(StoreTools tools) throws Exception {
+      Path abs = export.toAbsolutePath();
+      Path parent = abs.getParent();
+      if (parent != null && !Files.isDirectory(parent)) {
+        throw new CliException(ExitCode.USAGE, "the directory " + parent + " of " + export
+            + " does not exist; create it first or give another FILE");
+      }
+      if (Files.isDirectory(abs)) {
+        throw new CliException(ExitCode.USAGE, export + " is a directory; give the name of the file to write");
+      }
+      Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
+      Files.deleteIfExists(tmp);
+      OwnerOnlyFiles.create(tmp);
+      long n = 0;
+      try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        for (QuarantinedEntry e : tools.quarantined(pk, 0)) {
+          w.write(Json.write(json(e)));
+          w.newLine();
+          n++;
+        }
+      } catch (Exception e) {
+        Files.deleteIfExists(tmp);
+        throw e;
+      }
+      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return n;
     }
   }
 }

@@ -463,6 +463,54 @@ class CliTest {
   }
 
   @Test
+  void aDamagedQueueEntryIsSetAsideAndTheQuarantineCanBeShownExportedAndDeleted() throws Exception {
+    Path dir = sampleStore();
+    byte[] damaged;
+    try (Tamper t = new Tamper(dir)) {
+      damaged = t.get("queue", "jobs", "b");
+      damaged[damaged.length - 6] ^= 0x40;
+      t.put("queue", "jobs", "b", damaged);
+    }
+    try (AtomicDb db = openWithOrders(dir)) {
+      QueueItem c = db.queuePull(QueuePullOptions.of("jobs")).orElseThrow();
+      assertEquals("c", c.sk(), "the pull goes past the damaged entry");
+      db.queueAcknowledge(c);
+    }
+    Cli.Result r = Cli.run("queue", "quarantine", dir.toString());
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().contains("jobs") && r.out().contains("checksum mismatch"), r::toString);
+    assertTrue(r.out().contains("(1 quarantined entry;"), r::toString);
+    r = Cli.run("queue", "stats", dir.toString(), "jobs", "--json");
+    assertEquals(1, ((Map<?, ?>) json(r.out())).get("quarantined"), r::toString);
+    r = Cli.run("info", dir.toString(), "--json");
+    assertEquals(1, ((Map<?, ?>) json(r.out())).get("quarantinedQueueEntries"), r::toString);
+    r = Cli.run("verify", dir.toString());
+    assertEquals(ExitCode.NEGATIVE, r.code(), r::toString);
+    assertTrue(r.out().contains("quarantine queue entry (pk 'jobs', sk 'b'): damaged queue entry moved aside"), r::toString);
+    assertTrue(r.out().contains(": 1 problem"), r::toString);
+
+    Path file = tmp.resolve("quarantine.jsonl");
+    r = Cli.run("queue", "quarantine", dir.toString(), "jobs", "--export", file.toString());
+    assertEquals(0, r.code(), r::toString);
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(1, lines.size());
+    Map<?, ?> e = (Map<?, ?>) json(lines.get(0));
+    assertEquals("b", e.get("sk"));
+    assertEquals(java.util.HexFormat.of().formatHex(damaged), e.get("bytes"), "the bytes as found");
+    assertEquals("rw-------", perms(file));
+
+    r = Cli.run("queue", "quarantine", dir.toString(), "--delete", "b");
+    assertEquals(ExitCode.USAGE, r.code(), "deleting needs the queue: " + r);
+    r = Cli.run("queue", "quarantine", dir.toString(), "jobs", "--delete", "b");
+    assertEquals(0, r.code(), r::toString);
+    assertTrue(r.out().contains("deleted 1 quarantined entry of queue 'jobs'"), r::toString);
+    r = Cli.run("verify", dir.toString());
+    assertEquals(0, r.code(), r::toString);
+    r = Cli.run("queue", "quarantine", dir.toString(), "--json");
+    assertEquals(0, ((Map<?, ?>) json(r.out())).get("quarantined"), r::toString);
+  }
+
+  @Test
   void demoRunsToTheEndAndCountsTheCounterAcrossRuns() throws Exception {
     Path dir = tmp.resolve("demo");
     String[] args = {"demo", dir.toString(), "--jobs", "8", "--workers", "2", "--work-ms", "5",
