@@ -42,9 +42,18 @@ import org.rocksdb.Slice;
  * A read-only follower of a RocksDB store that another process (or another AtomicRocksDb of this
  * JVM) may hold open and write: RocksDB's secondary instance (RocksDB.openAsSecondary). It takes
  * no LOCK and writes nothing into the store's directory; its own info log lives in a private
- * temporary directory (the "secondary path"), deleted at close. It sees the store as of its open
- * and of each catchUp() (tryCatchUpWithPrimary: new files from the MANIFEST, then the tail of
- * the primary's write-ahead log, replayed into the follower's own memtables).
+ * temporary directory (the "secondary path"), deleted at close. Opening reads the MANIFEST (the
+ * primary's files) and replays the primary's live write-ahead log into the follower's own
+ * memtables, so the follower sees every write committed before it opened.
+ *
+ * Catching up opens a new secondary instance (a "generation") rather than calling
+ * tryCatchUpWithPrimary: in RocksDB 11.8.1 a secondary that replayed a write from the WAL keeps
+ * it in its memtable after the primary flushed a newer value for the same key, and reads prefer
+ * the memtable, so the older value is served indefinitely (facebook/rocksdb#15051;
+ * RocksFollowerTest reproduces it with a pull followed by the owner's compaction). A new
+ * instance has no such memtable. The cost is one open (MANIFEST plus the live WAL, which the
+ * owner bounds by max_total_wal_size) per catch-up. A cursor keeps the generation it was opened
+ * on alive until it is released; a generation is closed when it is neither current nor read.
  *
  * max_open_files = -1 keeps every table file open: a compaction of the primary may delete a file
  * the follower still reads, and an open descriptor keeps it readable until the next catch-up.
@@ -75,11 +84,13 @@ public final class RocksFollowerKv implements KvStore {
   private final Path secondaryPath;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
+  /** Options and the block cache, shared by every generation; closed last. */
   private final List<AutoCloseable> natives = new ArrayList<>();
-  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
-  private final Map<Space, ColumnFamilyHandle> bySpace = new EnumMap<>(Space.class);
-  private ColumnFamilyHandle metaHandle;
-  private RocksDB db;
+  private DBOptions dbOptions;
+  private ColumnFamilyOptions cfOptions;
+  private int generations;
+  /** The instance reads go to; replaced by catchUp (under the write lock). */
+  private Gen gen;
   private int format;
   private volatile Position position;
   private volatile boolean closed;
@@ -146,34 +157,89 @@ public final class RocksFollowerKv implements KvStore {
       throw new AtomicDbException("cannot open a read-only follower of " + dir + ": it is not an"
           + " atomic-db store (column families " + found + ")");
     }
+    LRUCache cache = own(new LRUCache(blockCacheBytes));
+    cfOptions = own(new ColumnFamilyOptions())
+        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+    dbOptions = own(new DBOptions()).setMaxOpenFiles(-1).setKeepLogFileNum(1);
+    gen = openGeneration();
     try {
-      LRUCache cache = own(new LRUCache(blockCacheBytes));
-      ColumnFamilyOptions cfo = own(new ColumnFamilyOptions())
-          .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
-      DBOptions o = own(new DBOptions()).setMaxOpenFiles(-1).setKeepLogFileNum(1);
-      List<ColumnFamilyDescriptor> descs = new ArrayList<>();
-      List<String> order = new ArrayList<>();
-      order.add(new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.US_ASCII));
-      order.add(RocksKv.META_CF);
-      for (Space s : SPACES) {
-        order.add(CF_NAMES.get(s));
-      }
-      for (String n : order) {
-        descs.add(new ColumnFamilyDescriptor(n.getBytes(StandardCharsets.US_ASCII), cfo));
-      }
-      db = RocksDB.openAsSecondary(o, dir.toString(), secondaryPath.toString(), descs, handles);
-      metaHandle = handles.get(1);
-      for (int i = 0; i < SPACES.length; i++) {
-        bySpace.put(SPACES[i], handles.get(2 + i));
-      }
-      checkFormat();
-      position = new Position(Instant.now(), db.getLatestSequenceNumber());
+      checkFormat(gen);
     } catch (RocksDBException e) {
+      throw RocksErrors.map("read the format version", dir, e);
+    }
+    position = new Position(Instant.now(), gen.db.getLatestSequenceNumber());
+  }
+
+  /** A new secondary instance of the store, in its own subdirectory of the private directory. */
+  private Gen openGeneration() {
+    List<ColumnFamilyDescriptor> descs = new ArrayList<>();
+    List<String> order = new ArrayList<>();
+    order.add(new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.US_ASCII));
+    order.add(RocksKv.META_CF);
+    for (Space s : SPACES) {
+      order.add(CF_NAMES.get(s));
+    }
+    for (String n : order) {
+      descs.add(new ColumnFamilyDescriptor(n.getBytes(StandardCharsets.US_ASCII), cfOptions));
+    }
+    Path path = secondaryPath.resolve(Integer.toString(generations++));
+    Gen g = new Gen();
+    try {
+      OwnerOnly.createDirectory(path);
+      g.path = path;
+      g.db = RocksDB.openAsSecondary(dbOptions, dir.toString(), path.toString(), descs, g.handles);
+    } catch (IOException e) {
+      throw new AtomicDbException("cannot open a read-only follower of " + dir + ": cannot"
+          + " create its private directory " + path + ": " + e, e);
+    } catch (RocksDBException e) {
+      g.close();
       throw RocksErrors.map("open as a read-only follower", dir, e);
+    }
+    g.meta = g.handles.get(1);
+    for (int i = 0; i < SPACES.length; i++) {
+      g.bySpace.put(SPACES[i], g.handles.get(2 + i));
+    }
+    return g;
+  }
+
+  /** One secondary instance; closed once it is no longer current and no cursor reads it. */
+  private static final class Gen {
+    final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    final Map<Space, ColumnFamilyHandle> bySpace = new EnumMap<>(Space.class);
+    final AtomicInteger cursors = new AtomicInteger();
+    final AtomicInteger closedFlag = new AtomicInteger();
+    volatile boolean retired;
+    ColumnFamilyHandle meta;
+    RocksDB db;
+    Path path;
+
+    /** Called by whoever may be the last user: closes once it is retired and unread. */
+    void closeIfUnused() {
+      if (retired && cursors.get() == 0) {
+        close();
+      }
+    }
+
+    void close() {
+      if (!closedFlag.compareAndSet(0, 1)) {
+        return;
+      }
+      for (ColumnFamilyHandle h : handles) {
+        h.close();
+      }
+      if (db != null) {
+        db.close();
+        RocksKv.freeDefaultReadOptions(db);
+      }
+      if (path != null) {
+        OwnerOnly.deleteTree(path);
+      }
     }
   }
 
-  private void checkFormat() throws RocksDBException {
+  private void checkFormat(Gen g) throws RocksDBException {
+    RocksDB db = g.db;
+    ColumnFamilyHandle metaHandle = g.meta;
     byte[] magic = db.get(metaHandle, RocksKv.MAGIC_KEY);
     if (magic == null || !Arrays.equals(magic, RocksKv.MAGIC)) {
       throw new AtomicDbException("cannot open a read-only follower of " + dir + ": it is not an"
@@ -214,7 +280,8 @@ public final class RocksFollowerKv implements KvStore {
 
   /**
    * Reads what the primary wrote since the last catch-up; calls in progress finish first, and
-   * each call after this sees the new state.
+   * each call after this sees the new state. Cursors already open go on reading the state they
+   * started with.
    */
   public Position catchUp() {
     rw.writeLock().lock();
@@ -222,12 +289,21 @@ public final class RocksFollowerKv implements KvStore {
       if (closed) {
         throw closedException();
       }
-      db.tryCatchUpWithPrimary();
-      Position p = new Position(Instant.now(), db.getLatestSequenceNumber());
+      Gen next = openGeneration();
+      try {
+        checkFormat(next);
+      } catch (RocksDBException | RuntimeException e) {
+        next.close();
+        throw e instanceof RocksDBException r ? RocksErrors.map("read the format version", dir, r)
+            : (RuntimeException) e;
+      }
+      Gen old = gen;
+      gen = next;
+      old.retired = true;
+      old.closeIfUnused();
+      Position p = new Position(Instant.now(), next.db.getLatestSequenceNumber());
       position = p;
       return p;
-    } catch (RocksDBException e) {
-      throw RocksErrors.map("catch up with the primary", dir, e);
     } finally {
       rw.writeLock().unlock();
     }
@@ -237,7 +313,7 @@ public final class RocksFollowerKv implements KvStore {
   public long longProperty(Space space, String name) {
     Lock l = enter();
     try {
-      return db.getLongProperty(cf(space), name);
+      return gen.db.getLongProperty(gen.bySpace.get(space), name);
     } catch (RocksDBException e) {
       throw RocksErrors.map("property " + name, dir, e);
     } finally {
@@ -269,14 +345,14 @@ public final class RocksFollowerKv implements KvStore {
   }
 
   private ColumnFamilyHandle cf(Space space) {
-    return bySpace.get(Objects.requireNonNull(space, "space"));
+    return gen.bySpace.get(Objects.requireNonNull(space, "space"));
   }
 
   @Override
   public byte[] get(Space space, byte[] key) {
     Lock l = enter();
     try {
-      return db.get(cf(space), key);
+      return gen.db.get(cf(space), key);
     } catch (RocksDBException e) {
       throw RocksErrors.map("get", dir, e);
     } finally {
@@ -291,7 +367,7 @@ public final class RocksFollowerKv implements KvStore {
       if (keys.isEmpty()) {
         return new ArrayList<>();
       }
-      return db.multiGetAsList(Collections.nCopies(keys.size(), cf(space)), keys);
+      return gen.db.multiGetAsList(Collections.nCopies(keys.size(), cf(space)), keys);
     } catch (RocksDBException e) {
       throw RocksErrors.map("multiGet", dir, e);
     } finally {
@@ -304,7 +380,7 @@ public final class RocksFollowerKv implements KvStore {
     Lock l = enter();
     try {
       Objects.requireNonNull(from, "from must not be null");
-      return new Cursor(cf(space), from, to, reverse);
+      return new Cursor(gen, space, from, to, reverse);
     } finally {
       l.unlock();
     }
@@ -388,12 +464,14 @@ public final class RocksFollowerKv implements KvStore {
     private final Slice upper;
     private final RocksIterator it;
     private final boolean empty;
+    private final Gen on;
     private boolean started;
     private byte[] key;
     private byte[] value;
 
     /** Called under the read lock. */
-    Cursor(ColumnFamilyHandle cf, byte[] from, byte[] to, boolean reverse) {
+    Cursor(Gen on, Space space, byte[] from, byte[] to, boolean reverse) {
+      this.on = on;
       this.reverse = reverse;
       this.empty = to != null && Arrays.compareUnsigned(from, to) >= 0;
       ReadOptions ro = new ReadOptions();
@@ -407,7 +485,7 @@ public final class RocksFollowerKv implements KvStore {
           up = new Slice(to);
           ro.setIterateUpperBound(up);
         }
-        i = db.newIterator(cf, ro);
+        i = on.db.newIterator(on.bySpace.get(Objects.requireNonNull(space, "space")), ro);
       } catch (RuntimeException | Error e) {
         ro.close();
         if (lo != null) {
@@ -422,6 +500,7 @@ public final class RocksFollowerKv implements KvStore {
       this.lower = lo;
       this.upper = up;
       this.it = i;
+      on.cursors.incrementAndGet();
       cursors.add(this);
     }
 
@@ -520,6 +599,8 @@ public final class RocksFollowerKv implements KvStore {
       if (upper != null) {
         upper.close();
       }
+      on.cursors.decrementAndGet();
+      on.closeIfUnused();
     }
   }
 
@@ -548,14 +629,9 @@ public final class RocksFollowerKv implements KvStore {
   }
 
   private void releaseAll() {
-    for (ColumnFamilyHandle h : handles) {
-      h.close();
-    }
-    handles.clear();
-    if (db != null) {
-      db.close();
-      RocksKv.freeDefaultReadOptions(db);
-      db = null;
+    if (gen != null) {
+      gen.close();
+      gen = null;
     }
     for (int i = natives.size() - 1; i >= 0; i--) {
       try {
