@@ -45,6 +45,12 @@ final class QueueOp {
     long timedNext;
     /** The earliest time of a timed key this commit added. */
     long timedAdded = Long.MAX_VALUE;
+    /** Events of this commit, reported to StoreListeners once it took effect. */
+    int pushed;
+    int pulled;
+    int acknowledged;
+    int timedOut;
+    int deadLettered;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
       this.q = q;
@@ -117,6 +123,9 @@ final class QueueOp {
   Entry read(QueueRef q, byte[] sk) {
     Entry e = readRaw(q, sk);
     if (e != null && e.state() != QueueLayout.READY && e.time() <= now) {
+      if (e.state() == QueueLayout.IN_FLIGHT) {
+        state(q).timedOut++;
+      }
       Entry r = promoted(e);
       put(q, sk, e, r);
       return r;
@@ -209,6 +218,7 @@ final class QueueOp {
           (byte) 0, "", kryo);
     }
     put(q, sk, old, e);
+    state(q).pushed++;
   }
 
   // ------------------------------------------------------------------ timed index
@@ -250,6 +260,9 @@ final class QueueOp {
         Entry e = readRaw(q, sk);
         if (e == null || e.state() == QueueLayout.READY || e.time() > now) {
           continue; // an index record this commit already replaced
+        }
+        if (e.state() == QueueLayout.IN_FLIGHT) {
+          s.timedOut++;
         }
         put(q, sk, e, promoted(e));
         promoted.add(sk);
