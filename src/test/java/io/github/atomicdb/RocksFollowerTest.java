@@ -171,6 +171,31 @@ class RocksFollowerTest {
     assertEquals(before, listing(v1), "the older store is left as it was");
   }
 
+  @Test
+  void theReadmeFollowerExampleWorksAsPrinted() throws Exception {
+    String snippet = """
+        try (AtomicRocksDb view = AtomicRocksDb.builder(Path.of("data")).readOnlyFollower().open()) {
+          QueueStats jobs = view.queueStats("jobs");   // as of the open
+          view.catchUp();                              // now sees what the owner wrote since
+          ReadPosition fresh = view.readPosition();    // when, and up to which write
+        }""";
+    String readme = Files.readString(Path.of("..", "README.md")); // tests run in src/
+    assertTrue(readme.contains(snippet), "README shows the lines this test runs");
+    Path data = tmp.resolve("data");
+    try (AtomicRocksDb owner = AtomicRocksDb.open(data)) {
+      owner.queuePush(QueueItemInput.of("jobs", "1", "a"));
+      try (AtomicRocksDb view = AtomicRocksDb.builder(data).readOnlyFollower().open()) {
+        QueueStats jobs = view.queueStats("jobs");   // as of the open
+        owner.queuePush(QueueItemInput.of("jobs", "2", "b"));
+        view.catchUp();                              // now sees what the owner wrote since
+        ReadPosition fresh = view.readPosition();    // when, and up to which write
+        assertEquals(1, jobs.available());
+        assertEquals(2, view.queueStats("jobs").available());
+        assertTrue(fresh.sequence() > 0);
+      }
+    }
+  }
+
   private static Map<String, Long> listing(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir)) {
       return s.collect(Collectors.toMap(p -> p.getFileName().toString(), p -> p.toFile().length()));

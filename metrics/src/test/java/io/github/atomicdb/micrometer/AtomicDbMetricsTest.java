@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -193,6 +194,31 @@ class AtomicDbMetricsTest {
       assertTrue(one.find("atomicdb.rocksdb.pending.compaction.size").gauge().value() >= 0);
       metrics.close();
       assertTrue(one.getMeters().isEmpty() && two.getMeters().isEmpty());
+    }
+  }
+
+  @Test
+  void theReadmeRegistrationWorksAsPrinted() throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    Path dataDir = tmp.resolve("data");
+    String snippet = """
+        AtomicRocksDb db = AtomicRocksDb.open(Path.of("data"));
+        AtomicDbMetrics metrics = AtomicDbMetrics.builder(db)
+            .tags(Tags.of("store", "orders"))
+            .build();
+        metrics.bindTo(registry);""";
+    String readme = Files.readString(Path.of("..", "README.md"));
+    assertTrue(readme.contains(snippet), "README shows the lines this test runs");
+    // the same lines, with the store in a temporary directory
+    AtomicRocksDb db = AtomicRocksDb.open(dataDir);
+    AtomicDbMetrics metrics = AtomicDbMetrics.builder(db)
+        .tags(Tags.of("store", "orders"))
+        .build();
+    metrics.bindTo(registry);
+    try (db; metrics) {
+      db.queuePush(QueueItemInput.of("jobs", "j"));
+      assertEquals(1, registry.find("atomicdb.queue.available").tags("store", "orders", "queue", "jobs")
+          .gauge().value());
     }
   }
 }
