@@ -1,8 +1,8 @@
 package io.github.atomicdb;
 
 import io.github.atomicdb.internal.KeyCodec;
-import io.github.atomicdb.internal.QueueLayout.Entry;
 import io.github.atomicdb.internal.QueueLayout;
+import io.github.atomicdb.internal.QueueLayout.Entry;
 import io.github.atomicdb.internal.ValueCodec;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.KvStore;

@@ -1,7 +1,7 @@
 package io.github.atomicdb;
 
-import io.github.atomicdb.internal.QueueLayout.Counters;
 import io.github.atomicdb.internal.QueueLayout;
+import io.github.atomicdb.internal.QueueLayout.Counters;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.Space;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,9 +1,9 @@
 package io.github.atomicdb;
 
 import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.QueueLayout.Counters;
 import io.github.atomicdb.internal.QueueLayout.Entry;
-import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.Space;
 import java.util.ArrayList;

@@ -77,6 +77,9 @@ public final class RocksFollowerKv implements KvStore {
   private static final Map<Space, String> CF_NAMES = new EnumMap<>(Map.of(
       Space.ITEMS, "items", Space.LOCKS, "locks", Space.QUEUE, "queue", Space.QINDEX, "qindex"));
 
+  /** Opens of a secondary instance tried before giving up (see openGeneration). */
+  private static final int OPEN_ATTEMPTS = 3;
+
   /** How fresh the follower is: its last catch-up. */
   public record Position(Instant caughtUpAt, long sequence) {}
 
@@ -182,19 +185,30 @@ public final class RocksFollowerKv implements KvStore {
     for (String n : order) {
       descs.add(new ColumnFamilyDescriptor(n.getBytes(StandardCharsets.US_ASCII), cfOptions));
     }
-    Path path = secondaryPath.resolve(Integer.toString(generations++));
-    Gen g = new Gen();
-    try {
-      OwnerOnly.createDirectory(path);
-      g.path = path;
-      g.db = RocksDB.openAsSecondary(dbOptions, dir.toString(), path.toString(), descs, g.handles);
-    } catch (IOException e) {
-      throw new AtomicDbException("cannot open a read-only follower of " + dir + ": cannot"
-          + " create its private directory " + path + ": " + e, e);
-    } catch (RocksDBException e) {
-      g.close();
-      throw RocksErrors.map("open as a read-only follower", dir, e);
+    for (int attempt = 1; ; attempt++) {
+      Path path = secondaryPath.resolve(Integer.toString(generations++));
+      Gen g = new Gen();
+      try {
+        OwnerOnly.createDirectory(path);
+        g.path = path;
+        g.db = RocksDB.openAsSecondary(dbOptions, dir.toString(), path.toString(), descs, g.handles);
+        return withHandles(g);
+      } catch (IOException e) {
+        throw new AtomicDbException("cannot open a read-only follower of " + dir + ": cannot"
+            + " create its private directory " + path + ": " + e, e);
+      } catch (RocksDBException e) {
+        g.close();
+        // The owner may delete a log or table file between the follower reading the list of
+        // files and opening one (a flush or compaction finished): the next attempt reads the
+        // new list.
+        if (attempt >= OPEN_ATTEMPTS) {
+          throw RocksErrors.map("open as a read-only follower (" + attempt + " attempts)", dir, e);
+        }
+      }
     }
+  }
+
+  private static Gen withHandles(Gen g) {
     g.meta = g.handles.get(1);
     for (int i = 0; i < SPACES.length; i++) {
       g.bySpace.put(SPACES[i], g.handles.get(2 + i));
