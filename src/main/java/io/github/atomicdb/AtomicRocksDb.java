@@ -2,10 +2,13 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.OwnerOnly;
 import io.github.atomicdb.internal.Registrations;
+import io.github.atomicdb.internal.RocksFollowerKv;
 import io.github.atomicdb.internal.RocksKv;
 import io.github.atomicdb.internal.ValueCodec;
 import io.github.atomicdb.spi.Space;
 import io.github.atomicdb.tools.DiskUsage;
+import io.github.atomicdb.tools.ReadPosition;
+import io.github.atomicdb.tools.StorageStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,8 +16,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -59,7 +64,16 @@ import java.util.stream.Stream;
  * <p><b>Operations.</b> The process that holds the store open can back it up ({@link
  * #checkpoint(Path)}), compact it ({@link #compact()}) and measure it ({@link #diskUsage()})
  * while other threads go on using it; {@link #tools()} gives the operator API (export, import,
- * verify, queue inspection).
+ * verify, queue inspection), and {@link #storageStats()} RocksDB's own figures for monitoring.
+ *
+ * <p><b>Read-only followers.</b> {@link Builder#readOnlyFollower()} opens a store that another
+ * process (or another {@code AtomicRocksDb} of this one) holds and writes, without disturbing it:
+ * it takes no lock and writes nothing into the directory. It reads the store as of its open and
+ * of each {@link #catchUp()}, never newer ({@link #readPosition()} says how fresh it is). Every
+ * read works as on the owner; every write ({@code set}, {@code delete}, {@code getLock}, {@code
+ * setAtomic}, queue push, pull, acknowledge, release, extend, redrive, imports, {@link
+ * #checkpoint}, {@link #compact}) throws {@link UnsupportedOperationException}. A follower never
+ * upgrades: it refuses a store of an older data format (the owner upgrades it at its open).
  *
  * <pre>{@code
  * try (AtomicDb db = AtomicRocksDb.builder(Path.of("data"))
@@ -71,11 +85,24 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class AtomicRocksDb extends EngineDb {
+  /** The owner's store; null on a follower. */
   private final RocksKv rocks;
+  /** The follower's store; null on the owner. */
+  private final RocksFollowerKv follower;
 
-  private AtomicRocksDb(RocksKv rocks, Clock clock, ValueCodec codec) {
-    super("AtomicRocksDb(" + rocks.dir() + ")", rocks, clock, codec);
+  private AtomicRocksDb(RocksKv rocks, RocksFollowerKv follower, Clock clock, ValueCodec codec) {
+    super("AtomicRocksDb(" + (rocks != null ? rocks.dir() : follower.dir() + ", read-only"
+        + " follower") + ")", rocks != null ? rocks : follower, clock, codec);
     this.rocks = rocks;
+    this.follower = follower;
+  }
+
+  /** The owner's store, or the refusal of {@code what} on a follower. */
+  private RocksKv owner(String what) {
+    if (rocks == null) {
+      throw follower.readOnly(what);
+    }
+    return rocks;
   }
 
   /**
@@ -110,9 +137,11 @@ public final class AtomicRocksDb extends EngineDb {
    * @throws IllegalArgumentException if {@code target} exists or its parent directory does not
    * @throws AtomicDbException if the copy cannot be written (nothing is left behind then)
    * @throws IllegalStateException if the store is closed
+   * @throws UnsupportedOperationException on a read-only follower (back up from the owner)
    */
   public void checkpoint(Path target) {
     checkOpen();
+    RocksKv rocks = owner("checkpoint");
     Objects.requireNonNull(target, "target must not be null");
     Path abs = target.toAbsolutePath().normalize();
     Path parent = abs.getParent();
@@ -146,9 +175,11 @@ public final class AtomicRocksDb extends EngineDb {
    * Other threads may go on using the store meanwhile; this call returns when it is done.
    *
    * @throws IllegalStateException if the store is closed
+   * @throws UnsupportedOperationException on a read-only follower
    */
   public void compact() {
     checkOpen();
+    RocksKv rocks = owner("compact");
     for (Space s : Space.values()) {
       rocks.flushAndCompact(s);
     }
@@ -164,7 +195,78 @@ public final class AtomicRocksDb extends EngineDb {
    */
   public DiskUsage diskUsage() {
     checkOpen();
-    return diskUsage(rocks.dir());
+    return diskUsage(dir());
+  }
+
+  /**
+   * RocksDB's own figures for monitoring (estimates RocksDB keeps; reading them is cheap and
+   * touches no data). On a read-only follower they describe the follower's memory, and its view of
+   * the files.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  public StorageStats storageStats() {
+    checkOpen();
+    long live = 0;
+    long pending = 0;
+    long memtables = 0;
+    long cache = 0;
+    for (Space s : Space.values()) {
+      live += property(s, "rocksdb.estimate-live-data-size");
+      pending += property(s, "rocksdb.estimate-pending-compaction-bytes");
+      memtables += property(s, "rocksdb.cur-size-all-mem-tables");
+      cache = Math.max(cache, property(s, "rocksdb.block-cache-usage")); // one shared cache
+    }
+    return new StorageStats(live, pending, memtables, cache);
+  }
+
+  private long property(Space space, String name) {
+    return rocks != null ? rocks.longProperty(space, name) : follower.longProperty(space, name);
+  }
+
+  // ------------------------------------------------------------------ followers
+
+  /** True if this is a read-only follower ({@link Builder#readOnlyFollower()}). */
+  public boolean isReadOnlyFollower() {
+    return follower != null;
+  }
+
+  /**
+   * Makes this read-only follower see what the owner wrote since its open or its last catch-up,
+   * and says how fresh it is now. Calls in progress finish on the state they started with.
+   *
+   * @throws UnsupportedOperationException if this is not a follower (the owner is always current)
+   * @throws IllegalStateException if the store is closed
+   * @throws AtomicDbException if the owner's files cannot be read
+   */
+  public ReadPosition catchUp() {
+    checkOpen();
+    return position(requireFollower("catchUp").catchUp());
+  }
+
+  /**
+   * How fresh this read-only follower is: when it last caught up, and the sequence number of the
+   * last write it sees.
+   *
+   * @throws UnsupportedOperationException if this is not a follower
+   * @throws IllegalStateException if the store is closed
+   */
+  public ReadPosition readPosition() {
+    checkOpen();
+    return position(requireFollower("readPosition").position());
+  }
+
+  private RocksFollowerKv requireFollower(String what) {
+    if (follower == null) {
+      throw new UnsupportedOperationException(what + "() is for read-only followers"
+          + " (AtomicRocksDb.Builder.readOnlyFollower()); this AtomicRocksDb owns " + dir()
+          + " and always reads its latest state");
+    }
+    return follower;
+  }
+
+  private static ReadPosition position(RocksFollowerKv.Position p) {
+    return new ReadPosition(p.caughtUpAt(), p.sequence());
   }
 
   /**
@@ -205,9 +307,96 @@ public final class AtomicRocksDb extends EngineDb {
     return new DiskUsage(table, log, other);
   }
 
+  // Writes a follower refuses before the engine runs, also those that would find nothing to do.
+
+  private void refuseOnFollower(String what) {
+    if (follower != null) {
+      checkOpen();
+      throw follower.readOnly(what);
+    }
+  }
+
+  @Override
+  public ItemLock getLock(ItemKey key) {
+    refuseOnFollower("getLock");
+    return super.getLock(key);
+  }
+
+  @Override
+  public void set(List<Item> items) {
+    refuseOnFollower("set");
+    super.set(items);
+  }
+
+  @Override
+  public void setAtomic(List<Item> items, List<ItemLock> locks) {
+    refuseOnFollower("setAtomic");
+    super.setAtomic(items, locks);
+  }
+
+  @Override
+  public void delete(List<ItemKey> keys) {
+    refuseOnFollower("delete");
+    super.delete(keys);
+  }
+
+  @Override
+  public void queuePush(List<QueueItemInput> items) {
+    refuseOnFollower("queuePush");
+    super.queuePush(items);
+  }
+
+  @Override
+  public Optional<QueueItem> queuePull(QueuePullOptions options) {
+    refuseOnFollower("queuePull");
+    return super.queuePull(options);
+  }
+
+  @Override
+  public List<QueueItem> queuePullBatch(QueuePullOptions options, int max) {
+    refuseOnFollower("queuePullBatch");
+    return super.queuePullBatch(options, max);
+  }
+
+  @Override
+  public void queueAcknowledge(ItemKey key) {
+    refuseOnFollower("queueAcknowledge");
+    super.queueAcknowledge(key);
+  }
+
+  @Override
+  public boolean queueAcknowledge(QueueItem delivered) {
+    refuseOnFollower("queueAcknowledge");
+    return super.queueAcknowledge(delivered);
+  }
+
+  @Override
+  public void queueRelease(ItemKey key) {
+    refuseOnFollower("queueRelease");
+    super.queueRelease(key);
+  }
+
+  @Override
+  public boolean queueRelease(QueueItem delivered) {
+    refuseOnFollower("queueRelease");
+    return super.queueRelease(delivered);
+  }
+
+  @Override
+  public boolean queueExtend(QueueItem delivered, long ttlSeconds) {
+    refuseOnFollower("queueExtend");
+    return super.queueExtend(delivered, ttlSeconds);
+  }
+
+  @Override
+  public long queueRedrive(String fromPk, String toPk) {
+    refuseOnFollower("queueRedrive");
+    return super.queueRedrive(fromPk, toPk);
+  }
+
   @Override
   int formatVersion() {
-    return rocks.storedFormatVersion();
+    return rocks != null ? rocks.storedFormatVersion() : follower.storedFormatVersion();
   }
 
   // ------------------------------------------------------------------ package-private test hooks
@@ -215,35 +404,35 @@ public final class AtomicRocksDb extends EngineDb {
   /** Flushes and fully compacts the items column family, running the TTL compaction filter. */
   void compactItems() {
     checkOpen();
-    rocks.flushAndCompact(Space.ITEMS);
+    owner("compact").flushAndCompact(Space.ITEMS);
   }
 
   /** Flushes every memtable to files. */
   void flush() {
     checkOpen();
-    rocks.flush();
+    owner("flush").flush();
   }
 
   /** Entries physically stored in {@code space}, expired or not. */
   long rawCount(Space space) {
     checkOpen();
-    return rocks.rawCount(space);
+    return owner("rawCount").rawCount(space);
   }
 
   /** RocksDB's integer property {@code name} of the column family of {@code space}. */
   long rocksProperty(Space space, String name) {
     checkOpen();
-    return rocks.longProperty(space, name);
+    return property(space, name);
   }
 
   /** Iterators not yet released. */
   int openCursors() {
-    return rocks.openCursors();
+    return owner("openCursors").openCursors();
   }
 
   /** The store's directory. */
   Path dir() {
-    return rocks.dir();
+    return rocks != null ? rocks.dir() : follower.dir();
   }
 
   /** Builds {@link AtomicRocksDb}s. Not thread-safe; reusable (each {@link #open()} is new). */
@@ -259,6 +448,7 @@ public final class AtomicRocksDb extends EngineDb {
     private long blockCacheBytes = 32L << 20;
     private long writeBufferBytes = 16L << 20;
     private Compression compression = Compression.LZ4;
+    private boolean follower;
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -340,21 +530,48 @@ public final class AtomicRocksDb extends EngineDb {
     }
 
     /**
-     * Opens the store, creating it if the directory is missing or empty. If anything fails,
-     * everything opened so far is closed again.
+     * Makes {@link #open()} open a read-only follower of the existing store in the directory,
+     * which another process (or another {@code AtomicRocksDb} of this one) may hold open and
+     * write: see the class Javadoc. It takes no lock, writes nothing into the directory (RocksDB
+     * keeps the follower's own log in a private temporary directory, deleted at close), and sees
+     * the store as of its open and each {@link AtomicRocksDb#catchUp()}. Register the same types
+     * as the owner to read their values; {@link #clock}, {@link #blockCacheBytes} apply,
+     * settings about writing ({@link #syncWrites}, {@link #writeBufferBytes}, {@link
+     * #compression}) are ignored.
+     */
+    public Builder readOnlyFollower() {
+      this.follower = true;
+      return this;
+    }
+
+    /**
+     * Opens the store, creating it if the directory is missing or empty; with {@link
+     * #readOnlyFollower()}, opens a follower of the existing store instead (creating nothing).
+     * If anything fails, everything opened so far is closed again.
      *
      * @throws AtomicDbException naming the directory if it holds something that is not an
      *     atomic-db store, a store written by a newer version, or damaged data, or if it is
-     *     already open by this or another process; the directory is then left untouched
+     *     already open by this or another process (owners only: followers may open a held
+     *     store), or, for a follower, if it holds no store or one of an older data format (a
+     *     follower never upgrades; open it once as owner); the directory is then left untouched
      */
     public AtomicRocksDb open() {
       ValueCodec codec = new ValueCodec(Map.copyOf(registrations.asMap()));
+      if (follower) {
+        RocksFollowerKv f = RocksFollowerKv.open(dir, blockCacheBytes);
+        try {
+          return new AtomicRocksDb(null, f, clock, codec);
+        } catch (RuntimeException | Error e) {
+          f.close();
+          throw e;
+        }
+      }
       RocksKv kv =
           RocksKv.open(
               dir, new RocksKv.Settings(syncWrites, blockCacheBytes, compression, writeBufferBytes),
               FormatMigrations.UPGRADE);
       try {
-        return new AtomicRocksDb(kv, clock, codec);
+        return new AtomicRocksDb(kv, null, clock, codec);
       } catch (RuntimeException | Error e) {
         kv.close();
         throw e;

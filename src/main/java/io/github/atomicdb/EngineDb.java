@@ -81,6 +81,19 @@ abstract class EngineDb implements AtomicDb {
 
   @Override
   public Optional<Item> get(ItemKey key) {
+    StoreListener l = queue.listeners.current();
+    if (l == null) {
+      return getItem(key);
+    }
+    long t0 = System.nanoTime();
+    try {
+      return getItem(key);
+    } finally {
+      Listeners.operation(l, StoreListener.Operation.GET, System.nanoTime() - t0);
+    }
+  }
+
+  private Optional<Item> getItem(ItemKey key) {
     checkOpen();
     byte[] k = KeyCodec.encode(key);
     return Optional.ofNullable(decodeItem(key.pk(), key.sk(), k, kv.get(Space.ITEMS, k), clock.millis()));
@@ -147,6 +160,20 @@ abstract class EngineDb implements AtomicDb {
 
   @Override
   public void set(List<Item> items) {
+    StoreListener l = queue.listeners.current();
+    if (l == null) {
+      setItems(items);
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      setItems(items);
+    } finally {
+      Listeners.operation(l, StoreListener.Operation.SET, System.nanoTime() - t0);
+    }
+  }
+
+  private void setItems(List<Item> items) {
     checkOpen();
     List<KvOp> ops = encodeItems(items);
     if (!ops.isEmpty()) {
@@ -288,6 +315,23 @@ abstract class EngineDb implements AtomicDb {
 
   @Override
   public void setAtomic(List<Item> items, List<ItemLock> locks) {
+    StoreListener l = queue.listeners.current();
+    if (l == null) {
+      setItemsAtomic(items, locks);
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      setItemsAtomic(items, locks);
+    } catch (RaceConditionException e) {
+      Listeners.conflict(l);
+      throw e;
+    } finally {
+      Listeners.operation(l, StoreListener.Operation.SET_ATOMIC, System.nanoTime() - t0);
+    }
+  }
+
+  private void setItemsAtomic(List<Item> items, List<ItemLock> locks) {
     checkOpen();
     Objects.requireNonNull(items, "items must not be null");
     Objects.requireNonNull(locks, "locks must not be null");
@@ -445,8 +489,21 @@ abstract class EngineDb implements AtomicDb {
   @Override
   public Optional<QueueItem> queuePull(QueuePullOptions options) {
     checkOpen();
-    List<QueueItem> got = queue.pull(options, 1);
+    List<QueueItem> got = pull(options, 1);
     return got.isEmpty() ? Optional.empty() : Optional.of(got.get(0));
+  }
+
+  private List<QueueItem> pull(QueuePullOptions options, int max) {
+    StoreListener l = queue.listeners.current();
+    if (l == null) {
+      return queue.pull(options, max);
+    }
+    long t0 = System.nanoTime();
+    try {
+      return queue.pull(options, max);
+    } finally {
+      Listeners.operation(l, StoreListener.Operation.PULL, System.nanoTime() - t0);
+    }
   }
 
   @Override
@@ -456,7 +513,7 @@ abstract class EngineDb implements AtomicDb {
       throw new IllegalArgumentException(
           "max must be between 1 and " + QueuePullOptions.MAX_BATCH + ", was " + max);
     }
-    return queue.pull(options, max);
+    return pull(options, max);
   }
 
   @Override
@@ -521,6 +578,28 @@ abstract class EngineDb implements AtomicDb {
       tools = t;
     }
     return t;
+  }
+
+  // ------------------------------------------------------------------ listeners
+
+  /**
+   * Installs {@code listener}: from now on it hears of this store's call latencies, conflicts
+   * and queue events (see {@link StoreListener}). Several may be installed; each is called.
+   * Thread-safe; calls already running may or may not report to it.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  public final void addListener(StoreListener listener) {
+    queue.listeners.add(listener);
+  }
+
+  /**
+   * Removes one installation of {@code listener}; later calls no longer report to it.
+   *
+   * @return false if it was not installed
+   */
+  public final boolean removeListener(StoreListener listener) {
+    return queue.listeners.remove(listener);
   }
 
   /** The data format version the store records; stores that record none: the one this code writes. */

@@ -55,10 +55,13 @@ final class QueueCommitter {
   private final QueueHints hints;
 
   private final long retryNanos;
+  private final Listeners listeners;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final List<ConcurrentLinkedQueue<PushRequest>> pushes = new ArrayList<>(STRIPES);
 
-  QueueCommitter(KvStore kv, Clock clock, QueueWaiters waiters, Duration retryDeadline) {
+  QueueCommitter(KvStore kv, Clock clock, QueueWaiters waiters, Duration retryDeadline,
+      Listeners listeners) {
+    this.listeners = listeners;
     this.kv = kv;
     this.clock = clock;
     this.waiters = waiters;
@@ -135,6 +138,7 @@ final class QueueCommitter {
     }
     op.logDamaged();
     waiters.signal(op.wake);
+    report(op);
     return result;
   }
 
@@ -220,6 +224,22 @@ final class QueueCommitter {
     }
   }
 
+  /** Tells the store's listeners, if any, what the commit {@code op} did. */
+  private void report(QueueOp op) {
+    StoreListener l = listeners.current();
+    if (l == null) {
+      return;
+    }
+    for (QueueOp.State s : op.states()) {
+      String pk = s.q.pk();
+      Listeners.queueEvents(l, pk, StoreListener.QueueEvent.PUSHED, s.pushed);
+      Listeners.queueEvents(l, pk, StoreListener.QueueEvent.PULLED, s.pulled);
+      Listeners.queueEvents(l, pk, StoreListener.QueueEvent.ACKNOWLEDGED, s.acknowledged);
+      Listeners.queueEvents(l, pk, StoreListener.QueueEvent.TIMED_OUT, s.timedOut);
+      Listeners.queueEvents(l, pk, StoreListener.QueueEvent.DEAD_LETTERED, s.deadLettered);
+    }
+  }
+
   // ------------------------------------------------------------------ shared
 
   private <T> T commitTransaction(Function<QueueOp, T> body) {
@@ -237,6 +257,7 @@ final class QueueCommitter {
         });
         committed[0].logDamaged();
         waiters.signal(committed[0].wake);
+        report(committed[0]);
         return result;
       } catch (KvConflictException e) {
         long left = deadline - System.nanoTime();

@@ -60,6 +60,8 @@ final class QueueEngine {
   private final Supplier<String> ids;
   private final QueueWaiters waiters = new QueueWaiters();
   private final QueueCommitter commits;
+  /** The store's listeners; queue events are reported to them by the committer. */
+  final Listeners listeners = new Listeners();
   /**
    * Most entries one commit may touch on this backend: an entry moved costs up to 5 operations
    * (entry, two index keys, and the reads a shared store validates), plus 4 for counters. No
@@ -79,7 +81,7 @@ final class QueueEngine {
     this.codec = Objects.requireNonNull(codec);
     this.clock = Objects.requireNonNull(clock);
     this.ids = Objects.requireNonNull(ids);
-    this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline);
+    this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline, listeners);
     int ops = kv.maxOpsPerCommit();
     this.entriesPerCommit = ops == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(1, (ops - 4) / 5);
   }
@@ -262,6 +264,7 @@ final class QueueEngine {
           continue; // already taken in this commit, or an index record left behind
         }
         if (maxAttempts > 0 && e.attempts() >= maxAttempts) {
+          st.deadLettered++;
           op.remove(q, sk, e);
           op.moveIn(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt(), ids);
           continue;
@@ -276,6 +279,7 @@ final class QueueEngine {
         Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts() + 1, Math.addExact(op.now, ttlMillis),
             e.enqueuedAt(), e.flags(), ids.get(), e.kryo());
         op.put(q, sk, e, d);
+        st.pulled++;
         out.add(delivery(q, sk, d, data));
       }
     }
@@ -329,6 +333,7 @@ final class QueueEngine {
       if (e == null || (receipt != null && !owns(e, receipt))) {
         return false;
       }
+      op.state(q).acknowledged++;
       if (e.redeliver()) {
         op.put(q, sk, e, op.readyAgain(e, ""));
       } else {

@@ -64,6 +64,12 @@ final class QueueOp {
     boolean dueLeft;
     /** Timed index records the last promoteDue went through (its share of the commit). */
     int dueLooked;
+    /** Events of this commit, reported to StoreListeners once it took effect. */
+    int pushed;
+    int pulled;
+    int acknowledged;
+    int timedOut;
+    int deadLettered;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
       this.q = q;
@@ -136,6 +142,9 @@ final class QueueOp {
   Entry read(QueueRef q, byte[] sk) {
     Entry e = readRaw(q, sk);
     if (e != null && e.state() != QueueLayout.READY && e.time() <= now) {
+      if (e.state() == QueueLayout.IN_FLIGHT) {
+        state(q).timedOut++;
+      }
       Entry r = promoted(e);
       put(q, sk, e, r);
       return r;
@@ -167,6 +176,16 @@ final class QueueOp {
       setAside(q, sk, v, null, e.getMessage(), keepDamaged);
       return null;
     }
+  }
+
+  /**
+   * The entry as stored, for readers that write nothing (stats): a damaged entry throws
+   * {@link CorruptDataException} and is left for a pull or verify to meet.
+   */
+  Entry readStored(QueueRef q, byte[] sk) {
+    byte[] key = QueueLayout.entryKey(q.part(), sk);
+    byte[] v = io.get(Space.QUEUE, key);
+    return v == null ? null : QueueLayout.openEntry(key, v, q.where(sk));
   }
 
   /** {@link #read} of a key-based operation whose purpose is to delete (see {@link #readRaw(QueueRef, byte[], boolean)}). */
@@ -389,6 +408,7 @@ final class QueueOp {
           (byte) 0, "", kryo);
     }
     put(q, sk, old, e);
+    state(q).pushed++;
   }
 
   /**
@@ -470,6 +490,9 @@ final class QueueOp {
         Entry e = readRaw(q, sk);
         if (e == null || e.state() == QueueLayout.READY || e.time() > now) {
           continue; // an index record this commit already replaced
+        }
+        if (e.state() == QueueLayout.IN_FLIGHT) {
+          s.timedOut++;
         }
         Entry r = promoted(e);
         put(q, sk, e, r);

@@ -64,7 +64,7 @@ final class QueueStatsReader {
             inFlight--;
             QueueLayout.Entry e;
             try {
-              e = op.readRaw(q, sk);
+              e = op.readStored(q, sk);
             } catch (CorruptDataException damaged) {
               e = null; // due like any other: the pull that meets it sets it aside
             }

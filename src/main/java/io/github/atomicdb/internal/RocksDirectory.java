@@ -3,10 +3,14 @@ package io.github.atomicdb.internal;
 import io.github.atomicdb.AtomicDbException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -102,6 +106,9 @@ final class RocksDirectory {
    * can read (possibly after an upgrade).
    */
   static Inspection inspect(Path dir) {
+    if (heldByAnotherProcess(dir)) {
+      throw new AtomicDbException(RocksErrors.alreadyOpen(dir));
+    }
     List<byte[]> names;
     try (Options o = new Options()) {
       names = RocksDB.listColumnFamilies(o, dir.toString());
@@ -192,6 +199,35 @@ final class RocksDirectory {
           RocksKv.freeDefaultReadOptions(ro);
         }
       }
+    }
+  }
+
+  /**
+   * True if another process holds the directory's LOCK file, i.e. has the store open. Checked
+   * before the read-only inspection, which must not run on a store being written: the owner's
+   * compactions delete files the inspection is about to read, and that would be reported as
+   * damage. RocksDB locks LOCK with a POSIX record lock (fcntl), as {@link FileChannel#tryLock}
+   * does, so the probe sees it. Closing the probe's channel releases every record lock this
+   * process holds on the file, which is harmless here: {@code RocksKv.open} calls this only for a
+   * directory this JVM has not opened (followers take no lock). False when there is no LOCK file
+   * or it cannot be opened for writing (the open then reports what is wrong).
+   */
+  static boolean heldByAnotherProcess(Path dir) {
+    Path lock = dir.resolve("LOCK");
+    if (!Files.isRegularFile(lock)) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+      FileLock l = ch.tryLock();
+      if (l == null) {
+        return true;
+      }
+      l.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true; // this JVM locked it through Java: not ours to take
+    } catch (IOException e) {
+      return false;
     }
   }
 

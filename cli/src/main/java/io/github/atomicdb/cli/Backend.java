@@ -2,7 +2,9 @@ package io.github.atomicdb.cli;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.tools.DiskUsage;
+import io.github.atomicdb.tools.ReadPosition;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * How the command line opens and maintains stores. The real one is {@link RocksBackend}; tests
@@ -18,6 +20,15 @@ interface Backend {
 
   /** Opens the store in {@code dir}, creating it if absent. The caller closes it. */
   AtomicDb open(Path dir);
+
+  /**
+   * Opens a read-only follower of the existing store in {@code dir}, which another process may
+   * hold and write; it takes no lock and writes nothing. The caller closes it.
+   */
+  AtomicDb openFollower(Path dir);
+
+  /** How fresh {@code db} is if it is a follower ({@link #openFollower}); empty otherwise. */
+  Optional<ReadPosition> readPosition(AtomicDb db);
 
   /** Writes a consistent copy of the open store {@code db} to the new directory {@code dest}. */
   void checkpoint(AtomicDb db, Path dest);

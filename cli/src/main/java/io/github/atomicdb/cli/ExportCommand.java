@@ -67,7 +67,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
     long[] n = new long[3]; // items, queue entries, expired items skipped
-    try (AtomicDb db = main.openExisting(store.dir)) {
+    try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr())) {
       StoreTools tools = StoreTools.of(db);
       Files.deleteIfExists(tmp);
       OwnerOnlyFiles.create(tmp);

@@ -40,7 +40,7 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (AtomicDb db = main.openExisting(store.dir)) {
+    try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr())) {
       ItemRecord it = StoreTools.of(db).item(pk, sk).orElse(null);
       if (it == null) {
         if (store.json) {

@@ -3,6 +3,7 @@ package io.github.atomicdb.cli;
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.tools.DiskUsage;
+import io.github.atomicdb.tools.ReadPosition;
 import io.github.atomicdb.tools.StoreCounts;
 import io.github.atomicdb.tools.StoreTools;
 import java.io.PrintWriter;
@@ -38,7 +39,9 @@ final class InfoCommand implements Callable<Integer> {
     int formatVersion;
     long quarantined;
     List<Map<String, Object>> queues = new ArrayList<>();
-    try (AtomicDb db = main.openExisting(store.dir)) {
+    ReadPosition live;
+    try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr())) {
+      live = main.backend.readPosition(db).orElse(null);
       StoreTools tools = StoreTools.of(db);
       formatVersion = tools.formatVersion();
       try (Progress p = new Progress(spec.commandLine().getErr(), !store.json && Progress.terminal(), "counting", 0)) {
@@ -63,6 +66,9 @@ final class InfoCommand implements Callable<Integer> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("store", store.dir.toAbsolutePath().normalize().toString());
       m.put("formatVersion", formatVersion);
+      if (live != null) {
+        m.put("live", Map.of("readAsOf", live.caughtUpAt().toString(), "sequence", live.sequence()));
+      }
       m.put("liveDataBytes", disk.liveBytes());
       m.put("housekeepingBytes", disk.otherBytes());
       m.put("items", counts.items());
@@ -78,6 +84,9 @@ final class InfoCommand implements Callable<Integer> {
     Table.pairs(out,
         "store", store.dir.toAbsolutePath().normalize(),
         "format version", formatVersion,
+        "read", live == null ? "with the store to itself"
+            : "live, held by another process: as of " + live.caughtUpAt() + ", sequence "
+                + live.sequence(),
         "live data", Table.humanBytes(disk.liveBytes()) + " (" + disk.liveBytes() + " bytes; "
             + "RocksDB's housekeeping files apart: " + Table.humanBytes(disk.otherBytes()) + ")",
         "items", counts.items() + (counts.expiredItems() > 0

@@ -3,10 +3,12 @@ package io.github.atomicdb.cli;
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicDbException;
 import io.github.atomicdb.CorruptDataException;
+import io.github.atomicdb.tools.ReadPosition;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -134,6 +136,9 @@ public final class Main implements Callable<Integer> {
       return new CliException(ExitCode.IO, "I/O error: " + m + "; check the path, free space and"
           + " permissions", ex);
     }
+    if (ex instanceof UnsupportedOperationException) {
+      return new CliException(ExitCode.USAGE, m, ex);
+    }
     if (ex instanceof IllegalArgumentException || ex instanceof NullPointerException) {
       return new CliException(ExitCode.USAGE, m, ex);
     }
@@ -147,7 +152,7 @@ public final class Main implements Callable<Integer> {
     return open(dir);
   }
 
-  /** Opens a store, creating it if absent. */
+  /** Opens a store, creating it if absent, for a command that writes. */
   AtomicDb open(Path dir) {
     try {
       return backend.open(dir);
@@ -155,10 +160,48 @@ public final class Main implements Callable<Integer> {
       CliException c = map(e);
       if (c.exitCode() == ExitCode.IN_USE) {
         throw new CliException(ExitCode.IN_USE, "the store at " + dir + " is in use by another"
-            + " process (or already open in this one); stop that process and try again", e);
+            + " process (or already open in this one), and this command writes, so it needs the"
+            + " store to itself: stop that process and try again, or do it in the application"
+            + " that holds the store (AtomicRocksDb checkpoint(), compact(), tools() for import"
+            + " and queue redrive). Commands that only read (info, get, query, queue stats, queue"
+            + " peek, export, verify) work on a store in use", e);
       }
       throw c;
     }
+  }
+
+  /**
+   * Opens an existing store for a command that only reads. A store another process holds is
+   * read through a read-only follower (no lock taken, nothing written), and a line on {@code
+   * err} says so and how fresh what follows is.
+   */
+  AtomicDb openForReading(Path dir, PrintWriter err) {
+    backend.requireStore(dir);
+    try {
+      return backend.open(dir);
+    } catch (AtomicDbException e) {
+      if (map(e).exitCode() != ExitCode.IN_USE) {
+        throw map(e);
+      }
+    }
+    AtomicDb db;
+    try {
+      db = backend.openFollower(dir);
+    } catch (AtomicDbException e) {
+      throw map(e);
+    }
+    backend.readPosition(db).ifPresent(p -> {
+      err.println("atomicdb: " + freshness(dir, p));
+      err.flush();
+    });
+    return db;
+  }
+
+  /** The line that says a held store is read live, and as of when. */
+  static String freshness(Path dir, ReadPosition p) {
+    return "live store " + dir + " is held by another process; read-only view as of "
+        + p.caughtUpAt().truncatedTo(ChronoUnit.MILLIS) + ", caught up to sequence "
+        + p.sequence() + " (later writes are not shown)";
   }
 
   /** The version from the jar manifest. */

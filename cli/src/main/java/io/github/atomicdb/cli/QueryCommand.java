@@ -47,7 +47,7 @@ final class QueryCommand implements Callable<Integer> {
       throw new CliException(ExitCode.USAGE, "--limit must be >= 0 (0 = all), was " + limit);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (AtomicDb db = main.openExisting(store.dir)) {
+    try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr())) {
       List<ItemRecord> items = StoreTools.of(db).query(new Query(pk, prefix, reverse, limit));
       if (store.json) {
         List<Object> l = new ArrayList<>();

@@ -64,7 +64,7 @@ final class QueueCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(store.dir)) {
+      try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr())) {
         boolean exists = StoreTools.of(db).queueExists(pk);
         QueueStats s = exists ? db.queueStats(pk) : new QueueStats(0, 0, 0, 0);
         long quarantined = StoreTools.of(db).quarantinedCount(pk);
@@ -117,7 +117,7 @@ final class QueueCommand implements Callable<Integer> {
         throw new CliException(ExitCode.USAGE, "--limit must be >= 0 (0 = all), was " + limit);
       }
       PrintWriter out = spec.commandLine().getOut();
-      try (AtomicDb db = main.openExisting(store.dir)) {
+      try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr())) {
         long now = System.currentTimeMillis();
         List<QueueRecord> entries = StoreTools.of(db).peek(pk, limit);
         if (store.json) {

@@ -3,8 +3,10 @@ package io.github.atomicdb.cli;
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicRocksDb;
 import io.github.atomicdb.tools.DiskUsage;
+import io.github.atomicdb.tools.ReadPosition;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Stores on disk: {@link AtomicRocksDb}, through its public operations. */
 final class RocksBackend implements Backend {
@@ -28,6 +30,17 @@ final class RocksBackend implements Backend {
   @Override
   public AtomicDb open(Path dir) {
     return AtomicRocksDb.open(dir);
+  }
+
+  @Override
+  public AtomicDb openFollower(Path dir) {
+    return AtomicRocksDb.builder(dir).readOnlyFollower().open();
+  }
+
+  @Override
+  public Optional<ReadPosition> readPosition(AtomicDb db) {
+    return db instanceof AtomicRocksDb r && r.isReadOnlyFollower()
+        ? Optional.of(r.readPosition()) : Optional.empty();
   }
 
   private static AtomicRocksDb rocks(AtomicDb db) {

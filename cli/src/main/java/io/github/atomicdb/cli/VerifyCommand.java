@@ -35,7 +35,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     VerifyReport r;
-    try (AtomicDb db = main.openExisting(store.dir);
+    try (AtomicDb db = main.openForReading(store.dir, spec.commandLine().getErr());
         Progress p = new Progress(spec.commandLine().getErr(), !store.json && Progress.terminal(), "verifying", 0)) {
       r = StoreTools.of(db).verify(MAX_LISTED, n -> p.set(n, "records"));
     }

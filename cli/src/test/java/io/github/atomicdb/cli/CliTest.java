@@ -112,16 +112,22 @@ class CliTest {
   }
 
   @Test
-  void aStoreOpenElsewhereIsReportedAsInUse() {
+  void aStoreOpenElsewhereIsReportedAsInUseToWritersAndReadLiveByReaders() {
     Path dir = sampleStore();
     try (AtomicDb held = AtomicRocksDb.open(dir)) {
-      Cli.Result r = Cli.run("info", dir.toString());
+      Cli.Result r = Cli.run("compact", dir.toString());
       assertEquals(ExitCode.IN_USE, r.code(), r::toString);
       assertTrue(r.err().contains("in use by another process"), r::toString);
       assertEquals(1, r.err().lines().count(), r::toString);
-      r = Cli.run("info", dir.toString(), "--verbose");
+      r = Cli.run("compact", dir.toString(), "--verbose");
       assertEquals(ExitCode.IN_USE, r.code(), r::toString);
       assertTrue(r.err().contains("\tat "), "--verbose adds the stack trace: " + r);
+
+      held.set(Item.of("user#1", "added", "while held"));
+      r = Cli.run("get", dir.toString(), "user#1", "added");
+      assertEquals(ExitCode.OK, r.code(), r::toString);
+      assertTrue(r.out().contains("while held"), r::toString);
+      assertTrue(r.err().contains("read-only view as of"), r::toString);
     }
   }
 
