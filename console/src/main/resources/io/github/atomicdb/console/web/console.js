@@ -6,7 +6,6 @@
   let token = null;
   let session = null;
   let peekQueue = null;
-  let polling = null;
 
   const $ = (id) => document.getElementById(id);
 
@@ -78,48 +77,92 @@
     return td;
   }
 
+  // Rows are kept per key and updated in place, so that a button under the pointer stays the
+  // same element while the page refreshes.
+  function syncRows(tbody, list, keyOf, create, update) {
+    const existing = new Map();
+    for (const tr of Array.from(tbody.rows)) {
+      existing.set(tr.dataset.key, tr);
+    }
+    const seen = new Set();
+    let prev = null;
+    for (const item of list) {
+      const k = keyOf(item);
+      seen.add(k);
+      let tr = existing.get(k);
+      if (!tr) {
+        tr = create(item);
+        tr.dataset.key = k;
+      }
+      update(tr, item);
+      const want = prev ? prev.nextSibling : tbody.firstChild;
+      if (want !== tr) {
+        tbody.insertBefore(tr, want);
+      }
+      prev = tr;
+    }
+    for (const [k, tr] of existing) {
+      if (!seen.has(k)) {
+        tr.remove();
+      }
+    }
+  }
+
+  function setText(node, text) {
+    const t = String(text);
+    if (node.textContent !== t) {
+      node.textContent = t;
+    }
+  }
+
   // ---------------------------------------------------------------- queues
 
-  function renderQueues(answer) {
-    const body = $('queues').tBodies[0];
-    const rows = [];
-    for (const q of answer.queues) {
-      const tr = el('tr');
-      tr.dataset.queue = q.name;
-      if (q.deadLetterOf) {
-        tr.classList.add('dlq');
-      }
-      const name = el('td', null, 'name');
-      const link = el('button', q.name, 'link peek');
-      link.type = 'button';
-      link.title = 'peek at the entries';
-      link.addEventListener('click', () => openPeek(q.name));
-      name.appendChild(link);
-      if (q.deadLetterOf) {
-        const badge = el('span', 'dead letters of ' + q.deadLetterOf, 'badge');
-        name.appendChild(badge);
-      }
-      tr.appendChild(name);
-      tr.appendChild(cell(q.available, 'num available'));
-      tr.appendChild(cell(q.inFlight, 'num inflight'));
-      tr.appendChild(cell(q.delayed, 'num delayed'));
-      tr.appendChild(cell(q.available > 0 ? age(q.oldestAvailableAgeSeconds) : '-', 'num oldest'));
-      const dl = cell(q.deadLetterQueue ? q.deadLetterDepth : '-', 'num deadletters');
-      if (q.deadLetterDepth > 0) {
-        dl.classList.add('warn');
-      }
-      tr.appendChild(dl);
-      const actions = el('td', null, 'actions');
-      if (q.deadLetterOf && !session.readOnly) {
-        const b = el('button', 'redrive…', 'redrive');
-        b.type = 'button';
-        b.addEventListener('click', () => askRedrive(q));
-        actions.appendChild(b);
-      }
-      tr.appendChild(actions);
-      rows.push(tr);
+  const latestQueues = new Map();
+
+  function createQueueRow(q) {
+    const tr = el('tr');
+    tr.dataset.queue = q.name;
+    const name = el('td', null, 'name');
+    const link = el('button', q.name, 'link peek');
+    link.type = 'button';
+    link.title = 'peek at the entries';
+    link.addEventListener('click', () => openPeek(q.name));
+    name.appendChild(link);
+    if (q.deadLetterOf) {
+      tr.classList.add('dlq');
+      name.appendChild(el('span', 'dead letters of ' + q.deadLetterOf, 'badge'));
     }
-    body.replaceChildren(...rows);
+    tr.appendChild(name);
+    for (const cls of ['available', 'inflight', 'delayed', 'oldest', 'deadletters']) {
+      tr.appendChild(cell('', 'num ' + cls));
+    }
+    const actions = el('td', null, 'actions');
+    if (q.deadLetterOf && !session.readOnly) {
+      const b = el('button', 'redrive…', 'redrive');
+      b.type = 'button';
+      b.addEventListener('click', () => askRedrive(latestQueues.get(q.name) || q));
+      actions.appendChild(b);
+    }
+    tr.appendChild(actions);
+    return tr;
+  }
+
+  function updateQueueRow(tr, q) {
+    const c = tr.cells;
+    setText(c[1], q.available);
+    setText(c[2], q.inFlight);
+    setText(c[3], q.delayed);
+    setText(c[4], q.available > 0 ? age(q.oldestAvailableAgeSeconds) : '-');
+    setText(c[5], q.deadLetterQueue ? q.deadLetterDepth : '-');
+    c[5].classList.toggle('warn', q.deadLetterDepth > 0);
+  }
+
+  function renderQueues(answer) {
+    latestQueues.clear();
+    for (const q of answer.queues) {
+      latestQueues.set(q.name, q);
+    }
+    syncRows($('queues').tBodies[0], answer.queues, (q) => q.name, createQueueRow, updateQueueRow);
     $('no-queues').hidden = answer.queues.length > 0;
   }
 
@@ -128,8 +171,32 @@
   function openPeek(name) {
     peekQueue = name;
     $('peek-queue').textContent = name;
+    $('entries').tBodies[0].replaceChildren();
     $('peek').hidden = false;
     refreshPeek().catch((e) => showError(e.message));
+  }
+
+  function createEntryRow(queue, e) {
+    const tr = el('tr');
+    tr.dataset.sk = e.sk;
+    tr.appendChild(cell(e.sk, 'sk'));
+    tr.appendChild(cell('', 'state'));
+    tr.appendChild(cell('', 'num attempts'));
+    tr.appendChild(cell('', 'num age'));
+    tr.appendChild(cell('', 'until'));
+    const data = el('td', null, 'data');
+    data.appendChild(el('pre', '', 'data'));
+    data.appendChild(el('div', '', 'cut'));
+    tr.appendChild(data);
+    const actions = el('td');
+    if (!session.readOnly) {
+      const b = el('button', 'delete…', 'delete');
+      b.type = 'button';
+      b.addEventListener('click', () => askDelete(queue, e.sk));
+      actions.appendChild(b);
+    }
+    tr.appendChild(actions);
+    return tr;
   }
 
   async function refreshPeek() {
@@ -141,29 +208,20 @@
     if (peekQueue !== name) {
       return;
     }
-    const rows = [];
-    for (const e of answer.entries) {
-      const tr = el('tr');
-      tr.dataset.sk = e.sk;
-      tr.appendChild(cell(e.sk, 'sk'));
-      tr.appendChild(cell(e.state, 'state'));
-      tr.appendChild(cell(e.attempts, 'num'));
-      tr.appendChild(cell(age((answer.now - e.enqueuedAtMillis) / 1000), 'num'));
-      tr.appendChild(cell(e.untilMillis ? new Date(e.untilMillis).toISOString() : '-'));
-      tr.appendChild(dataCell(e));
-      const actions = el('td');
-      if (!session.readOnly) {
-        const b = el('button', 'delete…', 'delete');
-        b.type = 'button';
-        b.addEventListener('click', () => askDelete(name, e.sk));
-        actions.appendChild(b);
-      }
-      tr.appendChild(actions);
-      rows.push(tr);
-    }
-    $('entries').tBodies[0].replaceChildren(...rows);
-    $('peek-count').textContent = answer.entries.length === 0 ? 'The queue is empty.'
-      : answer.entries.length + (answer.more ? ' first entries shown.' : ' entries.');
+    syncRows($('entries').tBodies[0], answer.entries, (e) => e.sk,
+      (e) => createEntryRow(name, e),
+      (tr, e) => {
+        const c = tr.cells;
+        setText(c[1], e.state);
+        setText(c[2], e.attempts);
+        setText(c[3], age((answer.now - e.enqueuedAtMillis) / 1000));
+        setText(c[4], e.untilMillis ? new Date(e.untilMillis).toISOString() : '-');
+        setText(c[5].firstChild, e.data);
+        setText(c[5].lastChild, e.truncated ? 'cut: ' + e.size + ' bytes stored, first '
+          + e.data.length + ' characters of JSON shown' : '');
+      });
+    setText($('peek-count'), answer.entries.length === 0 ? 'The queue is empty.'
+      : answer.entries.length + (answer.more ? ' first entries shown.' : ' entries.'));
   }
 
   // ---------------------------------------------------------------- confirmation
@@ -266,7 +324,7 @@
         s.classList.add('stale');
       })
       .finally(() => {
-        polling = setTimeout(poll, session.pollMillis);
+        setTimeout(poll, session.pollMillis);
       });
   }
 
