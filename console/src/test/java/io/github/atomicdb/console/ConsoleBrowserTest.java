@@ -17,7 +17,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -294,26 +298,54 @@ class ConsoleBrowserTest {
     }
   }
 
+  /** The system clock set back by {@code back}: entries pushed earlier, for the picture. */
+  private static final class Shifted extends Clock {
+    volatile Duration back = Duration.ZERO;
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().minus(back);
+    }
+  }
+
   @Test
   void screenshotOfAConsoleWithAFewQueues() throws Exception {
-    try (AtomicDb shop = AtomicMemoryDb.builder().build();
+    Shifted clock = new Shifted();
+    try (AtomicDb shop = AtomicMemoryDb.builder().clock(clock).build();
         AtomicConsole shopConsole = AtomicConsole.start(shop,
             ConsoleOptions.defaults().withPollInterval(Duration.ofMillis(200)))) {
+      clock.back = Duration.ofMinutes(47);
       for (int i = 1; i <= 42; i++) {
+        if (i == 30) {
+          clock.back = Duration.ofMinutes(3);
+        }
         shop.queuePush(QueueItemInput.of("orders", String.format("order-%04d", i),
             Map.of("orderId", 1000 + i, "customer", "c" + (i % 7), "total", 19.5 + i)));
       }
       shop.queuePullBatch(QueuePullOptions.of("orders"), 5);
+      clock.back = Duration.ofSeconds(95);
       for (int i = 1; i <= 12; i++) {
         shop.queuePush(QueueItemInput.of("emails", "mail-" + i,
             Map.of("to", "user" + i + "@example.com", "template", "welcome")));
       }
       shop.queuePush(QueueItemInput.of("emails", "digest", Map.of("template", "weekly-digest"))
           .withDelaySeconds(3600));
+      clock.back = Duration.ofHours(5).plusMinutes(12);
       for (int i = 1; i <= 3; i++) {
         shop.queuePush(QueueItemInput.of("orders-dlq", String.format("order-%04d", 900 + i),
             Map.of("orderId", 900 + i, "error", "payment service timed out")));
       }
+      clock.back = Duration.ZERO;
       shop.queuePush(QueueItemInput.of("thumbnails", "img-1", Map.of("path", "/uploads/a.png")));
       browser.get(shopConsole.url().toString());
       waitUntil("the shop's queues show", () -> browser.findElements(By.cssSelector("#queues tbody tr")).size() == 4);
