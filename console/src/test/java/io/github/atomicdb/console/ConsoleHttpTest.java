@@ -226,6 +226,34 @@ class ConsoleHttpTest {
     assertEquals(400, send(authed("/api/peek?queue=__LOCK__x")).statusCode(), "reserved key");
   }
 
+  /** An application class, registered with the store. */
+  public record Parcel(String id, int grams) {}
+
+  @Test
+  void aRegisteredClassShowsAsJsonAndAnUnknownOneByItsIdAndSize(@TempDir Path dir) throws Exception {
+    Path store = dir.resolve("s");
+    try (AtomicDb app = AtomicRocksDb.builder(store).register(Parcel.class, 100).open();
+        AtomicConsole c = AtomicConsole.start(app)) {
+      app.queuePush(QueueItemInput.of("parcels", "p1", new Parcel("P-1", 250)));
+      HttpResponse<String> r = send(HttpRequest.newBuilder(c.baseUri().resolve("/api/peek?queue=parcels"))
+          .header("X-Console-Token", c.token()));
+      JsonNode data = Shown.MAPPER.readTree(json(r).get("entries").get(0).get("data").asText());
+      assertEquals("P-1", data.get("id").asText());
+      assertEquals(250, data.get("grams").asInt());
+    }
+    // a tool that does not know the class (as the command line): its id and size, not a failure
+    try (AtomicDb tool = AtomicRocksDb.open(store); AtomicConsole c = AtomicConsole.start(tool)) {
+      HttpResponse<String> r = send(HttpRequest.newBuilder(c.baseUri().resolve("/api/peek?queue=parcels"))
+          .header("X-Console-Token", c.token()));
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode e = json(r).get("entries").get(0);
+      JsonNode data = Shown.MAPPER.readTree(e.get("data").asText());
+      assertEquals(100, data.get("class").asInt());
+      assertEquals(e.get("size").asInt(), data.get("bytes").asInt());
+      assertEquals(100, e.get("classId").asInt());
+    }
+  }
+
   @Test
   void itemsAreBrowsedByPkAndSortKeyPrefix() throws Exception {
     db.set(List.of(Item.of("users", "eu#1", "ann"), Item.of("users", "eu#2", "bob"),
