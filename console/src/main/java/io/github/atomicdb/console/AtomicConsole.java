@@ -145,15 +145,16 @@ public final class AtomicConsole implements AutoCloseable {
   }
 
   /**
-   * Stops the server: no new connection is accepted, requests being served are given up to one
-   * second to finish, and the console's threads end. Idempotent. Does not close the store.
+   * Stops the server: the port is released and open connections are closed at once; a request
+   * being served finishes its store call (waited for up to 5 seconds, then interrupted) and the
+   * console's threads end. Idempotent. Does not close the store.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    server.stop(1);
+    server.stop(0);
     executor.shutdown();
     try {
       if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
