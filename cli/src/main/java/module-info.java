@@ -5,6 +5,7 @@
  */
 module io.github.atomicdb.cli {
   requires io.github.atomicdb;
+  requires io.github.atomicdb.console;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.datatype.jsr310;

@@ -80,6 +80,7 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new BackupCommand(main));
     cl.addSubcommand(new CompactCommand(main));
     cl.addSubcommand(new VerifyCommand(main));
+    cl.addSubcommand(new ConsoleCommand(main));
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(
