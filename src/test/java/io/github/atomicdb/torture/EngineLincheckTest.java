@@ -325,8 +325,19 @@ public class EngineLincheckTest {
         "Lincheck model checking ran longer than " + limit + " (hung?)");
   }
 
+  /**
+   * Longest one model-checking invocation may take before Lincheck calls it hung (its default is
+   * 30 s). An instrumented invocation takes a few seconds on an idle 2-core machine and was seen
+   * to pass 30 s under a load average of 15, where Lincheck then reported a hang with every thread
+   * runnable. A real deadlock (every thread blocked) is still reported at once, and a livelock
+   * within {@link #CI_LIMIT}.
+   */
+  static final long INVOCATION_TIMEOUT_MS = 120_000;
+
   private static ModelCheckingOptions modelCheckingOptions() {
+    // invocationTimeout is Kotlin-internal in Lincheck 3.7, hence its compiled name.
     return new ModelCheckingOptions()
+        .invocationTimeout$lincheck(INVOCATION_TIMEOUT_MS)
         // Serialization, key encoding, record formats and ULIDs are pure or internally
         // synchronized: no thread switch inside them (they are not what this test checks).
         .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(
