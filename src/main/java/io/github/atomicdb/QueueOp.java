@@ -49,7 +49,7 @@ final class QueueOp {
     long timedAdded = Long.MAX_VALUE;
     /** The last promoteDue stopped at its cap with due entries left in the timed index. */
     boolean dueLeft;
-    /** Timed index records the last promoteDue went through (its share of the commit). */
+    /** Entries the last promoteDue changed (its share of the commit). */
     int dueLooked;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
@@ -301,12 +301,12 @@ final class QueueOp {
           s.dueLeft = time <= now;
           break;
         }
-        looked++;
         byte[] sk = QueueLayout.skOf(k, part.length, true);
         Entry e = readRaw(q, sk);
         if (e == null || e.state() == QueueLayout.READY || e.time() > now) {
           continue; // an index record this commit already replaced
         }
+        looked++; // each commit that stops at the cap has promoted that many: pulls make progress
         Entry r = promoted(e);
         put(q, sk, e, r);
         if (r.state() == QueueLayout.READY) {
