@@ -62,7 +62,7 @@ final class QueueOp {
     long timedAdded = Long.MAX_VALUE;
     /** The last promoteDue stopped at its cap with due entries left in the timed index. */
     boolean dueLeft;
-    /** Timed index records the last promoteDue went through (its share of the commit). */
+    /** Entries the last promoteDue changed (its share of the commit). */
     int dueLooked;
     /** Events of this commit, reported to StoreListeners once it took effect. */
     int pushed;
@@ -485,7 +485,6 @@ final class QueueOp {
           s.dueLeft = time <= now;
           break;
         }
-        looked++;
         byte[] sk = QueueLayout.skOf(k, part.length, true);
         Entry e = readRaw(q, sk);
         if (e == null || e.state() == QueueLayout.READY || e.time() > now) {
@@ -494,6 +493,7 @@ final class QueueOp {
         if (e.state() == QueueLayout.IN_FLIGHT) {
           s.timedOut++;
         }
+        looked++; // each commit that stops at the cap has promoted that many: pulls make progress
         Entry r = promoted(e);
         put(q, sk, e, r);
         if (r.state() == QueueLayout.READY) {
