@@ -196,6 +196,82 @@ class RocksFollowerTest {
     }
   }
 
+  @Test
+  void readersCatchUpAndTheOwnerRunConcurrentlyAndAStreamKeepsItsState() throws Exception {
+    Path dir = tmp.resolve("store");
+    try (AtomicRocksDb owner = AtomicRocksDb.open(dir)) {
+      for (int i = 0; i < 50; i++) {
+        owner.set(Item.of("p", String.format("%03d", i), i));
+      }
+      owner.set(Item.of("c", "counter", 0L));
+      try (AtomicRocksDb f = follower(dir)) {
+        Stream<Item> early = f.stream(Query.of("p"));
+        java.util.Iterator<Item> it = early.iterator();
+        assertEquals("000", it.next().sk());
+
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        threads.add(new Thread(() -> {
+          for (long n = 1; !stop.get(); n++) {
+            owner.set(Item.of("c", "counter", n));
+            if (n % 200 == 0) {
+              owner.compact();
+            }
+          }
+        }));
+        threads.add(new Thread(() -> {
+          while (!stop.get()) {
+            f.catchUp();
+          }
+        }));
+        for (int t = 0; t < 3; t++) {
+          threads.add(new Thread(() -> {
+            long last = -1;
+            while (!stop.get()) {
+              long now = (Long) f.get(ItemKey.of("c", "counter")).orElseThrow().data();
+              if (now < last) {
+                throw new AssertionError("went back from " + last + " to " + now);
+              }
+              last = now;
+              if (f.query(Query.of("p")).size() != 50) {
+                throw new AssertionError("a query saw a partial state");
+              }
+            }
+          }));
+        }
+        for (Thread t : threads) {
+          t.setUncaughtExceptionHandler((th, e) -> errors.add(e));
+          t.start();
+        }
+        Thread.sleep(3000);
+        stop.set(true);
+        for (Thread t : threads) {
+          t.join(30_000);
+        }
+        assertTrue(errors.isEmpty(), errors::toString);
+        f.catchUp();
+        long last = (Long) owner.get(ItemKey.of("c", "counter")).orElseThrow().data();
+        assertEquals(last, f.get(ItemKey.of("c", "counter")).orElseThrow().data());
+        assertTrue(last > 10, "the owner kept writing: " + last);
+
+        // the stream opened before all those catch-ups reads on, from the state it started in
+        int rest = 0;
+        while (it.hasNext()) {
+          it.next();
+          rest++;
+        }
+        assertEquals(49, rest);
+        early.close();
+        Stream<Item> open = f.stream(Query.of("p"));
+        java.util.Iterator<Item> openIt = open.iterator();
+        openIt.next();
+        f.close();
+        assertThrows(IllegalStateException.class, openIt::next, "close releases open cursors");
+      }
+    }
+  }
+
   private static Map<String, Long> listing(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir)) {
       return s.collect(Collectors.toMap(p -> p.getFileName().toString(), p -> p.toFile().length()));

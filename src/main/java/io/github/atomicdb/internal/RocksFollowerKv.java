@@ -46,6 +46,9 @@ import org.rocksdb.Slice;
  * primary's files) and replays the primary's live write-ahead log into the follower's own
  * memtables, so the follower sees every write committed before it opened.
  *
+ * An open is accepted only if the owner's MANIFEST did not change while it ran (see
+ * manifestMark); otherwise it is repeated.
+ *
  * Catching up opens a new secondary instance (a "generation") rather than calling
  * tryCatchUpWithPrimary: in RocksDB 11.8.1 a secondary that replayed a write from the WAL keeps
  * it in its memtable after the primary flushed a newer value for the same key, and reads prefer
@@ -78,7 +81,7 @@ public final class RocksFollowerKv implements KvStore {
       Space.ITEMS, "items", Space.LOCKS, "locks", Space.QUEUE, "queue", Space.QINDEX, "qindex"));
 
   /** Opens of a secondary instance tried before giving up (see openGeneration). */
-  private static final int OPEN_ATTEMPTS = 3;
+  private static final int OPEN_ATTEMPTS = 20;
 
   /** How fresh the follower is: its last catch-up. */
   public record Position(Instant caughtUpAt, long sequence) {}
@@ -191,9 +194,19 @@ public final class RocksFollowerKv implements KvStore {
       try {
         OwnerOnly.createDirectory(path);
         g.path = path;
+        String before = manifestMark();
         g.db = RocksDB.openAsSecondary(dbOptions, dir.toString(), path.toString(), descs, g.handles);
-        return withHandles(g);
+        if (before != null && before.equals(manifestMark())) {
+          return withHandles(g);
+        }
+        g.close(); // the owner recorded a flush or compaction meanwhile: open again
+        if (attempt >= OPEN_ATTEMPTS) {
+          throw new AtomicDbException("cannot open a read-only follower of " + dir + ": its"
+              + " owner flushed or compacted during each of " + attempt + " attempts to read a"
+              + " consistent state; try again");
+        }
       } catch (IOException e) {
+        g.close();
         throw new AtomicDbException("cannot open a read-only follower of " + dir + ": cannot"
             + " create its private directory " + path + ": " + e, e);
       } catch (RocksDBException e) {
@@ -205,6 +218,29 @@ public final class RocksFollowerKv implements KvStore {
           throw RocksErrors.map("open as a read-only follower (" + attempt + " attempts)", dir, e);
         }
       }
+      try {
+        Thread.sleep(Math.min(100, 5L << attempt)); // let the owner's flush or compaction end
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AtomicDbException("interrupted while opening a read-only follower of " + dir, e);
+      }
+    }
+  }
+
+  /**
+   * The owner's current MANIFEST and its length, or null if unreadable. A flush or compaction
+   * appends to the MANIFEST before the owner deletes the write-ahead log or table files it made
+   * obsolete; when the mark is the same before and after an open, no such deletion can have
+   * removed a file the open still had to read. Without this check a follower opened while its
+   * owner flushed and compacted was seen to lack items written long before (RocksFollowerTest,
+   * concurrent catch-ups): the open succeeded on a state missing a write-ahead log's writes.
+   */
+  private String manifestMark() {
+    try {
+      String current = Files.readString(dir.resolve("CURRENT"), StandardCharsets.US_ASCII).strip();
+      return current + ":" + Files.size(dir.resolve(current));
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
