@@ -105,6 +105,17 @@ final class QueueCommitter {
     }
   }
 
+  /** Runs {@code body} as a commit of queue {@code pk}, never grouped with others. */
+  <T> T commitAlone(String pk, Function<QueueOp, T> body) {
+    ReentrantLock lock = locks[stripe(pk)];
+    lock.lock();
+    try {
+      return hints != null ? commitBatch(body) : commitTransaction(body);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Runs {@code body} as a commit of queue {@code pk} alone; on a single-writer store possibly in
    * one batch with concurrent commits of the same stripe (see the group commit above).

@@ -373,7 +373,7 @@ final class QueueEngine {
 
   QueueStats stats(String pk) {
     QueueRef q = QueueRef.of(pk);
-    return commits.commit(List.of(q.pk()), op -> QueueStatsReader.read(op, q));
+    return commits.commitAlone(q.pk(), op -> QueueStatsReader.read(op, q));
   }
 
   /** An exported queue entry to restore: its key, serialized data and push time (epoch millis). */

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The queue's ready floor (QueueEngine, "Ready floor") is only a scan start: every way of making
- * an entry ready below it must still be seen by the next pull, on every backend.
+ * The queue's ready window (QueueHints) lists the lowest ready sks and the pull reads the index
+ * only past its end: every way of making an entry ready below that end must still be seen by the
+ * next pull, on every backend.
  */
 class QueueFloorTest {
   @TempDir Path dir;
