@@ -29,11 +29,14 @@ import java.util.function.Function;
  * plain KvStore.write batch, with the queue's counters taken from QueueHints (loaded once, written
  * back in the same batch) instead of a validated read. Nothing can conflict, so nothing is
  * retried. A failed write forgets the hints of the queues it touched.
- * Group commit: a single-queue push joins a per-stripe list and then takes the stripe lock; the
- * thread that gets the lock with its push still pending commits every push of the list (up to
- * MAX_GROUP) in one batch, so concurrent producers of one queue share one write (and one fsync
- * with syncWrites). A group whose batch fails is committed again push by push, so each push gets
- * its own outcome.
+ * Group commit: a commit of one queue (push, pull without dead-lettering, acknowledge, release,
+ * extend) joins a per-stripe list and then takes the stripe lock; the thread that gets the lock
+ * with its commit still pending runs every commit of the list (up to MAX_GROUP), in list order,
+ * as one batch, so concurrent producers and consumers of one queue share one write (and one fsync
+ * with syncWrites). Each body sees the writes of the bodies before it (QueueAccess.Batch reads
+ * its pending writes; the ready window merges the ready keys they added), exactly as if they had
+ * committed one after the other. A group whose batch fails, or one of whose bodies throws, is
+ * committed again body by body, so each gets its own outcome.
  *
  * Shared store (other processes write it too): each commit is an optimistic transaction that
  * reads every record it depends on with getForUpdate (the counters included) and trusts nothing
@@ -43,7 +46,7 @@ import java.util.function.Function;
  */
 final class QueueCommitter {
   static final int STRIPES = 64;
-  /** Most pushes committed in one group. */
+  /** Most commits made in one group. */
   private static final int MAX_GROUP = 256;
   private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -57,7 +60,7 @@ final class QueueCommitter {
   private final long retryNanos;
   private final Listeners listeners;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
-  private final List<ConcurrentLinkedQueue<PushRequest>> pushes = new ArrayList<>(STRIPES);
+  private final List<ConcurrentLinkedQueue<Request>> groups = new ArrayList<>(STRIPES);
 
   QueueCommitter(KvStore kv, Clock clock, QueueWaiters waiters, Duration retryDeadline,
       Listeners listeners) {
@@ -69,7 +72,7 @@ final class QueueCommitter {
     this.retryNanos = retryDeadline.toNanos();
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
-      pushes.add(new ConcurrentLinkedQueue<>());
+      groups.add(new ConcurrentLinkedQueue<>());
     }
   }
 
@@ -105,7 +108,8 @@ final class QueueCommitter {
     }
   }
 
-  <T> T commit(String pk, Function<QueueOp, T> body) {
+  /** Runs {@code body} as a commit of queue {@code pk}, never grouped with others. */
+  <T> T commitAlone(String pk, Function<QueueOp, T> body) {
     ReentrantLock lock = locks[stripe(pk)];
     lock.lock();
     try {
@@ -113,6 +117,47 @@ final class QueueCommitter {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Runs {@code body} as a commit of queue {@code pk} alone; on a single-writer store possibly in
+   * one batch with concurrent commits of the same stripe (see the group commit above).
+   */
+  @SuppressWarnings("unchecked")
+  <T> T commit(String pk, Function<QueueOp, T> body) {
+    if (hints == null) {
+      ReentrantLock lock = locks[stripe(pk)];
+      lock.lock();
+      try {
+        return commitTransaction(body);
+      } finally {
+        lock.unlock();
+      }
+    }
+    int s = stripe(pk);
+    Request mine = new Request(body);
+    ConcurrentLinkedQueue<Request> pending = groups.get(s);
+    pending.add(mine);
+    locks[s].lock();
+    try {
+      while (!mine.done) {
+        List<Request> group = new ArrayList<>();
+        for (Request r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
+          group.add(r);
+        }
+        commitGroup(group);
+      }
+    } finally {
+      locks[s].unlock();
+    }
+    // done, result and error were written under the lock this thread has taken since.
+    if (mine.error instanceof RuntimeException e) {
+      throw e;
+    }
+    if (mine.error instanceof Error e) {
+      throw e;
+    }
+    return (T) mine.result;
   }
 
   // ------------------------------------------------------------------ single writer
@@ -142,84 +187,55 @@ final class QueueCommitter {
     return result;
   }
 
-  /** A push waiting to be committed, alone or with others of its stripe. */
-  private static final class PushRequest {
-    final Consumer<QueueOp> body;
+  /** A commit of one queue waiting to be made, alone or with others of its stripe. */
+  private static final class Request {
+    final Function<QueueOp, ?> body;
+    Object result;
     boolean done;
     Throwable error;
 
-    PushRequest(Consumer<QueueOp> body) {
+    Request(Function<QueueOp, ?> body) {
       this.body = body;
     }
   }
 
-  /**
-   * Commits {@code body} (pushes to queue {@code pk} only), on a single-writer store together
-   * with concurrent pushes of the same stripe.
-   */
+  /** Commits {@code body} (pushes to queue {@code pk} only); see {@link #commit(String, Function)}. */
   void push(String pk, Consumer<QueueOp> body) {
-    if (hints == null) {
-      commit(pk, op -> {
-        body.accept(op);
-        return null;
-      });
-      return;
-    }
-    int s = stripe(pk);
-    PushRequest mine = new PushRequest(body);
-    ConcurrentLinkedQueue<PushRequest> pending = pushes.get(s);
-    pending.add(mine);
-    locks[s].lock();
-    try {
-      while (!mine.done) {
-        List<PushRequest> group = new ArrayList<>();
-        for (PushRequest r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
-          group.add(r);
-        }
-        commitGroup(group);
-      }
-    } finally {
-      locks[s].unlock();
-    }
-    // done and error were written under the lock this thread has taken since.
-    if (mine.error instanceof RuntimeException e) {
-      throw e;
-    }
-    if (mine.error instanceof Error e) {
-      throw e;
-    }
+    commit(pk, op -> {
+      body.accept(op);
+      return null;
+    });
   }
 
-  /** Pushes of {@code pk}'s stripe waiting to be committed. */
+  /** Commits of {@code pk}'s stripe waiting to be made in a group. */
   int pendingPushes(String pk) {
-    return pushes.get(stripe(pk)).size();
+    return groups.get(stripe(pk)).size();
   }
 
-  private void commitGroup(List<PushRequest> group) {
+  private void commitGroup(List<Request> group) {
     try {
       commitBatch(op -> {
-        for (PushRequest r : group) {
-          r.body.accept(op);
+        for (Request r : group) {
+          r.result = r.body.apply(op);
         }
         return null;
       });
     } catch (RuntimeException | Error e) {
       if (group.size() == 1) {
+        group.get(0).result = null;
         group.get(0).error = e;
       } else {
-        for (PushRequest r : group) {
+        for (Request r : group) {
           try {
-            commitBatch(op -> {
-              r.body.accept(op);
-              return null;
-            });
+            r.result = commitBatch(r.body);
           } catch (RuntimeException | Error one) {
+            r.result = null;
             r.error = one;
           }
         }
       }
     }
-    for (PushRequest r : group) {
+    for (Request r : group) {
       r.done = true;
     }
   }

@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * The job queue, over the KvStore SPI. Jobs, each in its own class:
  *   QueueLayout (internal)  keys and records: entries, ready and timed index, counters
  *   QueueOp                 the entry state machine inside one commit
- *   QueueCommitter          locks, the single-writer batch path (with group commit of pushes) and
- *                           the shared transactional path (with backoff)
- *   QueueHints              per-queue counters and scan floors kept in memory (single writer only)
+ *   QueueCommitter          locks, the single-writer batch path (with group commit of the
+ *                           operations of one queue) and the shared transactional path (with backoff)
+ *   QueueHints              per-queue counters, ready window and timed floor kept in memory
+ *                           (single writer only)
  *   QueueWaiters            long polling
  *   QueueStatsReader        queueStats
  *   this class              the operations: input checks, pull, ack, release, extend, redrive
@@ -229,16 +230,27 @@ final class QueueEngine {
     int budget = entriesPerCommit == Integer.MAX_VALUE ? Integer.MAX_VALUE
         : Math.max(1, entriesPerCommit - st.dueLooked);
     int looked = 0;
-    // 2. Merge them with the ready index (as of the commit's start) in sk order, scanning the
-    //    index from the queue's ready floor when there is one.
+    List<QueueItem> out = new ArrayList<>();
+    if (st.hinted()) {
+      // 2. Single-writer store: the queue's ready window lists the lowest ready sks, this commit's
+      //    promotions included, in sk order; it reads the index only when it runs empty.
+      while (out.size() < max && looked < budget) {
+        byte[] sk = op.firstReady(st, max - out.size());
+        if (sk == null) {
+          break;
+        }
+        looked++;
+        st.readyRemoved(sk);
+        take(op, q, sk, dlq, maxAttempts, ttlMillis, out);
+      }
+      return new Pulled(out, out.isEmpty() ? nextDue(op, q) : Long.MAX_VALUE, false);
+    }
+    // 2. Merge them with the ready index (as of the commit's start) in sk order.
     byte[] part = q.part();
     byte[] prefix = QueueLayout.readyPrefix(part);
-    byte[] floor = st.hinted() ? st.readyLow : QueueHints.NO_FLOOR;
-    List<QueueItem> out = new ArrayList<>();
-    byte[] last = null;
     byte[] fromIndex;
     int pi = 0;
-    try (KvCursor c = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(prefix))) {
+    try (KvCursor c = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, QueueHints.NO_FLOOR), KeyCodec.prefixEnd(prefix))) {
       fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
       while (out.size() < max && looked < budget) {
         byte[] sk;
@@ -257,43 +269,43 @@ final class QueueEngine {
           sk = fromIndex;
           fromIndex = c.next() ? QueueLayout.skOf(c.key(), part.length, false) : null;
         }
-        last = sk;
         looked++;
-        Entry e = op.read(q, sk);
-        if (e == null || e.state() != QueueLayout.READY) {
-          continue; // already taken in this commit, or an index record left behind
-        }
-        if (maxAttempts > 0 && e.attempts() >= maxAttempts) {
-          st.deadLettered++;
-          op.remove(q, sk, e);
-          op.moveIn(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt(), ids);
-          continue;
-        }
-        Object data;
-        try {
-          data = codec.decode(e.kryo(), 0, e.kryo().length, q.where(sk));
-        } catch (CorruptDataException bad) {
-          op.quarantine(q, sk, e, bad.getMessage()); // intact record, data that does not decode
-          continue;
-        }
-        Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts() + 1, Math.addExact(op.now, ttlMillis),
-            e.enqueuedAt(), e.flags(), ids.get(), e.kryo());
-        op.put(q, sk, e, d);
-        st.pulled++;
-        out.add(delivery(q, sk, d, data));
+        take(op, q, sk, dlq, maxAttempts, ttlMillis, out);
       }
-    }
-    if (st.hinted()) {
-      // 3. The new floor: the first ready sk left behind, or the last one looked at if none is
-      //    left (index records skipped above as stale stay below it, harmlessly). The only ready
-      //    keys this commit adds to the queue are its promotions, accounted for here.
-      byte[] next = pi < promoted.size() ? promoted.get(pi) : null;
-      if (fromIndex != null && (next == null || Arrays.compareUnsigned(fromIndex, next) < 0)) {
-        next = fromIndex;
-      }
-      st.readyLow = next != null ? next : last != null ? last : floor;
     }
     return new Pulled(out, out.isEmpty() ? nextDue(op, q) : Long.MAX_VALUE, false);
+  }
+
+  /**
+   * Delivers entry {@code sk} into {@code out} if it is ready (dead-letters it instead past
+   * {@code maxAttempts}); else does nothing: it was taken in this commit already, or its index
+   * record was left behind.
+   */
+  private void take(QueueOp op, QueueRef q, byte[] sk, QueueRef dlq, int maxAttempts, long ttlMillis,
+      List<QueueItem> out) {
+    Entry e = op.read(q, sk);
+    if (e == null || e.state() != QueueLayout.READY) {
+      return;
+    }
+    QueueOp.State st = op.state(q);
+    if (maxAttempts > 0 && e.attempts() >= maxAttempts) {
+      st.deadLettered++;
+      op.remove(q, sk, e);
+      op.moveIn(dlq, sk, e.kryo(), 0, e.attempts(), e.enqueuedAt(), ids);
+      return;
+    }
+    Object data;
+    try {
+      data = codec.decode(e.kryo(), 0, e.kryo().length, q.where(sk));
+    } catch (CorruptDataException bad) {
+      op.quarantine(q, sk, e, bad.getMessage()); // intact record, data that does not decode
+      return;
+    }
+    Entry d = new Entry(QueueLayout.IN_FLIGHT, e.attempts() + 1, Math.addExact(op.now, ttlMillis),
+        e.enqueuedAt(), e.flags(), ids.get(), e.kryo());
+    op.put(q, sk, e, d);
+    st.pulled++;
+    out.add(delivery(q, sk, d, data));
   }
 
   /** The earliest time in the queue's timed index (a lower bound of it), or Long.MAX_VALUE. */
@@ -393,7 +405,7 @@ final class QueueEngine {
 
   QueueStats stats(String pk) {
     QueueRef q = QueueRef.of(pk);
-    return commits.commit(q.pk(), op -> QueueStatsReader.read(op, q));
+    return commits.commitAlone(q.pk(), op -> QueueStatsReader.read(op, q));
   }
 
   /** An exported queue entry to restore: its key, serialized data and push time (epoch millis). */

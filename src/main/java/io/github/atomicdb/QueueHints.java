@@ -4,6 +4,7 @@ import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.QueueLayout.Counters;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.Space;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /*
@@ -15,12 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * Per queue:
  *   counters   the stored counters, so a commit need not read them (it writes them back in its
  *              batch).
- *   readyLow   the ready floor: no ready-index key of the queue has an sk below it (empty: unknown).
- *              A pull deletes the ready keys it takes, and on an LSM store those deletes stay as
+ *   readyWindow, readyWindowEnd
+ *              the ready window: the lowest sks of the ready index, sorted: every ready-index sk
+ *              below readyWindowEnd is in readyWindow (end null: every ready sk is; end empty:
+ *              none is known). The window may still name sks that are no longer ready; a pull
+ *              that meets one drops it. A pull takes sks from the window without opening a scan,
+ *              and only when it runs empty reads the next REFILL keys of the index from its end
+ *              (a pull deletes the ready keys it takes, and on an LSM store those deletes stay as
  *              tombstones until compaction: a scan from the start of the ready index would step
- *              over every entry consumed since, so pulls would cost O(consumed). The pull's scan
- *              starts here instead. A pull raises it to the first ready sk it left behind; every
- *              commit adding a ready key below it lowers it to that sk.
+ *              over every entry consumed since, so it starts at the window's end, past them).
+ *              Every commit adding a ready key below the end puts it in the window, every commit
+ *              removing one takes it out; past MAX_WINDOW sks the highest ones are dropped and
+ *              the end lowered to the first one dropped.
  *   timedLow   no timed-index key of the queue has a time below it (Long.MIN_VALUE: unknown): the
  *              start of the scan for due entries, past the tombstones of acknowledged deliveries.
  *   timedNext  no timed-index key has a time below it either, and while the clock is before it
@@ -34,9 +41,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class QueueHints {
   /** A queue's hints; immutable, replaced after each commit. */
-  record Hint(Counters counters, byte[] readyLow, long timedLow, long timedNext) {}
+  record Hint(Counters counters, List<byte[]> readyWindow, byte[] readyWindowEnd, long timedLow,
+      long timedNext) {}
 
   static final byte[] NO_FLOOR = new byte[0];
+  /** Ready sks a refill of the window reads at least. */
+  static final int REFILL = 16;
+  /** Most sks kept in a ready window. */
+  static final int MAX_WINDOW = 64;
   static final long UNKNOWN = Long.MIN_VALUE;
   /** Queues remembered; past this the map is cleared (a few MiB at most). */
   private static final int MAX_QUEUES = 10_000;
@@ -57,7 +69,7 @@ final class QueueHints {
     byte[] key = QueueLayout.countersKey(q.part());
     Counters c = QueueLayout.openCounters(key, kv.get(Space.QINDEX, key), "counters of queue '" + q.pk() + "'");
     long timed = c.timed() == 0 ? Long.MAX_VALUE : UNKNOWN;
-    return new Hint(c, NO_FLOOR, timed, timed);
+    return new Hint(c, List.of(), NO_FLOOR, timed, timed);
   }
 
   /** After a commit of queue {@code pk}. Caller holds its lock. */

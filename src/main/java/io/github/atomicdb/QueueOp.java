@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +54,15 @@ final class QueueOp {
     long ready;
     long inFlight;
     long delayed;
-    /** Hints (single-writer store only, else null / UNKNOWN); see QueueHints. */
-    byte[] readyLow;
+    /**
+     * The ready window (single-writer store only, else null; see QueueHints): this commit's own
+     * sorted copy, so a commit that fails leaves the stored hint as it was.
+     */
+    List<byte[]> window;
+    /** The window's end; null: it covers the whole ready index. */
+    byte[] windowEnd;
+    /** Ready sks this commit added at or past windowEnd (a refill merges them in). */
+    List<byte[]> readyPastWindow;
 
     long timedLow;
     long timedNext;
@@ -77,7 +85,8 @@ final class QueueOp {
       this.ready = c.ready();
       this.inFlight = c.inFlight();
       this.delayed = c.delayed();
-      this.readyLow = h == null ? null : h.readyLow();
+      this.window = h == null ? null : new ArrayList<>(h.readyWindow());
+      this.windowEnd = h == null ? null : h.readyWindowEnd();
       this.timedLow = h == null ? QueueHints.UNKNOWN : h.timedLow();
       this.timedNext = h == null ? QueueHints.UNKNOWN : h.timedNext();
     }
@@ -87,11 +96,60 @@ final class QueueOp {
     }
 
     boolean hinted() {
-      return readyLow != null;
+      return window != null;
+    }
+
+    /**
+     * Hinted only: no ready-index key of the queue has an sk below this (it may be below the first
+     * one), so a scan of the ready index can start here.
+     */
+    byte[] readyFloor() {
+      if (!window.isEmpty()) {
+        return window.get(0);
+      }
+      return windowEnd != null ? windowEnd : QueueHints.NO_FLOOR;
     }
 
     QueueHints.Hint hint() {
-      return new QueueHints.Hint(counters(), readyLow, timedLow, timedNext);
+      return new QueueHints.Hint(counters(), List.copyOf(window), windowEnd, timedLow, timedNext);
+    }
+
+    private boolean inWindow(byte[] sk) {
+      return windowEnd == null || Arrays.compareUnsigned(sk, windowEnd) < 0;
+    }
+
+    /** A ready key was added: the window must hold it if it lies below the window's end. */
+    void readyAdded(byte[] sk) {
+      if (!inWindow(sk)) {
+        if (readyPastWindow == null) {
+          readyPastWindow = new ArrayList<>(1);
+        }
+        readyPastWindow.add(sk);
+        return;
+      }
+      int i = Collections.binarySearch(window, sk, Arrays::compareUnsigned);
+      if (i < 0) {
+        window.add(-i - 1, sk);
+      }
+      if (window.size() > QueueHints.MAX_WINDOW) {
+        // Keeps the lowest sks: everything ready below the new end is still in the window. The
+        // sks dropped may be this commit's own, which a refill's scan would not see.
+        List<byte[]> dropped = window.subList(QueueHints.MAX_WINDOW, window.size());
+        windowEnd = dropped.get(0);
+        if (readyPastWindow == null) {
+          readyPastWindow = new ArrayList<>(dropped.size());
+        }
+        readyPastWindow.addAll(dropped);
+        dropped.clear();
+      }
+    }
+
+    /** A ready key was removed (or {@code sk} was found not ready): it leaves the window. */
+    void readyRemoved(byte[] sk) {
+      int i = Collections.binarySearch(window, sk, Arrays::compareUnsigned);
+      if (i >= 0) {
+        window.remove(i);
+      }
     }
   }
 
@@ -368,8 +426,8 @@ final class QueueOp {
     switch (e.state()) {
       case QueueLayout.READY -> {
         s.ready++;
-        if (s.hinted() && Arrays.compareUnsigned(sk, s.readyLow) < 0) {
-          s.readyLow = sk;
+        if (s.hinted()) {
+          s.readyAdded(sk);
         }
       }
       case QueueLayout.IN_FLIGHT -> s.inFlight++;
@@ -385,13 +443,66 @@ final class QueueOp {
   private void unindex(State s, byte[] sk, Entry e) {
     io.delete(Space.QINDEX, QueueLayout.indexKey(s.q.part(), sk, e));
     switch (e.state()) {
-      case QueueLayout.READY -> s.ready--;
+      case QueueLayout.READY -> {
+        s.ready--;
+        if (s.hinted()) {
+          s.readyRemoved(sk);
+        }
+      }
       case QueueLayout.IN_FLIGHT -> s.inFlight--;
       default -> s.delayed--;
     }
   }
 
-  /** Push semantics for one entry (also used by import). */
+  // ------------------------------------------------------------------ ready window
+
+  /**
+   * Single-writer store only: the lowest sk of the queue's ready window, refilled from the ready
+   * index when it ran empty; null when no entry is ready. It may name an entry that is no longer
+   * ready (the caller reads it, and drops it with {@link State#readyRemoved} if so). {@code want}:
+   * how many sks the caller may still take (a refill reads at least that many).
+   */
+  byte[] firstReady(State s, int want) {
+    if (s.window.isEmpty() && s.windowEnd != null) {
+      refill(s, Math.max(QueueHints.REFILL, Math.min(want, QueueHints.MAX_WINDOW)));
+    }
+    return s.window.isEmpty() ? null : s.window.get(0);
+  }
+
+  /**
+   * Extends the empty window past its end with the next {@code n} sks of the ready index as
+   * committed, plus the ready sks this commit added in that range (the scan does not see them).
+   */
+  private void refill(State s, int n) {
+    byte[] from = s.windowEnd;
+    byte[] part = s.q.part();
+    byte[] end = null;
+    List<byte[]> got = new ArrayList<>(n);
+    try (KvCursor c = io.scan(Space.QINDEX, QueueLayout.readyKey(part, from),
+        KeyCodec.prefixEnd(QueueLayout.readyPrefix(part)))) {
+      while (c.next()) {
+        byte[] sk = QueueLayout.skOf(c.key(), part.length, false);
+        if (got.size() == n) {
+          end = sk;
+          break;
+        }
+        got.add(sk);
+      }
+    }
+    s.window = got;
+    s.windowEnd = end;
+    List<byte[]> added = s.readyPastWindow;
+    s.readyPastWindow = null;
+    if (added != null) {
+      for (byte[] sk : added) {
+        if (Arrays.compareUnsigned(sk, from) >= 0) {
+          s.readyAdded(sk);
+        }
+      }
+    }
+  }
+
+  /** Push semantics for one entry (also used by dead-lettering, redrive and import). */
   void push(QueueRef q, byte[] sk, byte[] kryo, long delayMillis, int attempts, long enqueuedAt) {
     Entry old = read(q, sk);
     Entry e;

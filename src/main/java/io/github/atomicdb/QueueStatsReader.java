@@ -30,7 +30,7 @@ final class QueueStatsReader {
     long oldest = Long.MAX_VALUE;
     byte[] firstSk = null;
     byte[] readyPrefix = QueueLayout.readyPrefix(part);
-    byte[] floor = st.hinted() ? st.readyLow : QueueHints.NO_FLOOR;
+    byte[] floor = st.hinted() ? st.readyFloor() : QueueHints.NO_FLOOR;
     if (ready > 0) {
       try (KvCursor r = op.io.scan(Space.QINDEX, QueueLayout.readyKey(part, floor), KeyCodec.prefixEnd(readyPrefix))) {
         // A damaged index value gives no age: the next one does (a pull deals with the entry).

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The queue's ready floor (QueueEngine, "Ready floor") is only a scan start: every way of making
- * an entry ready below it must still be seen by the next pull, on every backend.
+ * The queue's ready window (QueueHints) lists the lowest ready sks and the pull reads the index
+ * only past its end: every way of making an entry ready below that end must still be seen by the
+ * next pull, on every backend.
  */
 class QueueFloorTest {
   @TempDir Path dir;
@@ -101,6 +102,63 @@ class QueueFloorTest {
       }
       assertEquals(producers * each, got.size(), "every pushed entry is pulled");
       assertEquals(0, db.queueStats("mix").available());
+    }
+  }
+
+  /**
+   * Random pushes (explicit sks, often below everything already listed, in batches larger than
+   * the ready window), pulls of 1 to 40, releases and acknowledgements of one queue, against a
+   * sorted set of the available sks: every pull must return exactly the lowest available ones.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "rocks"})
+  void pullsAlwaysTakeTheLowestAvailableSks(String impl) {
+    SplittableRandom r = new SplittableRandom(11);
+    java.util.TreeSet<String> ready = new java.util.TreeSet<>();
+    List<QueueItem> inFlight = new ArrayList<>();
+    try (AtomicDb db = open(impl)) {
+      for (int step = 0; step < 600; step++) {
+        int op = r.nextInt(10);
+        if (op < 4) {
+          int n = r.nextInt(5) == 0 ? 1 + r.nextInt(3 * QueueHints.MAX_WINDOW) : 1 + r.nextInt(4);
+          List<QueueItemInput> batch = new ArrayList<>();
+          Set<String> inBatch = new HashSet<>();
+          for (int i = 0; i < n; i++) {
+            String sk = String.format("%05d", r.nextInt(20_000));
+            boolean flying = inFlight.stream().anyMatch(d -> d.sk().equals(sk));
+            if (!flying && inBatch.add(sk)) {
+              batch.add(QueueItemInput.of("q", sk, step));
+            }
+          }
+          if (r.nextBoolean() && !batch.isEmpty()) {
+            batch.add(QueueItemInput.of("other", "x" + step, step)); // the multi-queue path
+          }
+          db.queuePush(batch);
+          batch.stream().filter(i -> i.pk().equals("q")).forEach(i -> ready.add(i.sk()));
+        } else if (op < 8) {
+          int max = 1 + r.nextInt(40);
+          List<QueueItem> got = db.queuePullBatch(QueuePullOptions.of("q"), max);
+          List<String> expected = new ArrayList<>();
+          for (String sk : ready) {
+            if (expected.size() == max) {
+              break;
+            }
+            expected.add(sk);
+          }
+          assertEquals(expected, got.stream().map(QueueItem::sk).toList(), "step " + step);
+          expected.forEach(ready::remove);
+          inFlight.addAll(got);
+        } else if (!inFlight.isEmpty()) {
+          QueueItem d = inFlight.remove(r.nextInt(inFlight.size()));
+          if (op == 8) {
+            assertTrue(db.queueRelease(d));
+            ready.add(d.sk());
+          } else {
+            assertTrue(db.queueAcknowledge(d));
+          }
+        }
+      }
+      assertEquals(ready.size(), db.queueStats("q").available());
     }
   }
 }

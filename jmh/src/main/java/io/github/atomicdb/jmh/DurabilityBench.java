@@ -48,7 +48,16 @@ public class DurabilityBench {
 
   @TearDown(Level.Trial)
   public void close() {
-    queue.close();
+    try {
+      // Every cycle pulled and acknowledged as many entries as it pushed.
+      for (String name : new String[] {"durable", "durable-0", "durable-1", "durable-2", "durable-3"}) {
+        if (queue.pull(name, 300) != null) {
+          throw new IllegalStateException("queue " + name + " still holds an entry after the cycles");
+        }
+      }
+    } finally {
+      queue.close();
+    }
   }
 
   @State(Scope.Thread)
@@ -74,11 +83,20 @@ public class DurabilityBench {
 
   private void cycleOnce(ThreadQueue q, Blackhole bh) {
     queue.push(q.name, payload);
-    // On a shared queue another thread may have taken this entry: then there is nothing to do.
+    // On a shared queue another thread may have taken this entry, but then at least one pushed
+    // entry is left for this thread (every thread pushes before it pulls): it pulls until it gets
+    // one, so each operation counted is a whole cycle. A queue that loses an entry fails here.
     Object d = queue.pull(q.name, 300);
-    if (d != null) {
-      bh.consume(d);
-      queue.ack(d);
+    for (long deadline = 0; d == null; d = queue.pull(q.name, 300)) {
+      long now = System.nanoTime();
+      if (deadline == 0) {
+        deadline = now + TimeUnit.SECONDS.toNanos(10);
+      } else if (now - deadline > 0) {
+        throw new IllegalStateException("queue " + q.name + " stayed empty for 10 s after a push: an entry was lost");
+      }
+      Thread.onSpinWait();
     }
+    bh.consume(d);
+    queue.ack(d);
   }
 }

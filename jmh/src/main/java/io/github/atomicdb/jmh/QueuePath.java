@@ -7,6 +7,7 @@ import io.github.atomicdb.QueuePullOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,6 +120,10 @@ interface QueuePath extends AutoCloseable {
    * counters, receipts, redelivery or timeout scan: the floor the library's queue is held against.
    * A pull seeks from the last key it took, as any hand-written RocksDB queue must: from the start
    * of the range it would step over every tombstone left by the entries consumed before it.
+   * Producers take their sequence numbers before their puts land, so with several producers an
+   * entry can become visible after a newer one was already pulled: each push therefore lowers the
+   * pull position to its own key when it is behind it (under the queue's lock), else that entry
+   * would never be seen.
    */
   final class RawQueue implements QueuePath {
     private final RawRocks raw;
@@ -172,10 +177,25 @@ interface QueuePath extends AutoCloseable {
 
     @Override
     public void push(String queue, String data) {
+      Q q = q(queue);
+      byte[] k = key(q);
       try {
-        raw.db.put(raw.ready, raw.writeOptions, key(q(queue)), data.getBytes(StandardCharsets.UTF_8));
+        raw.db.put(raw.ready, raw.writeOptions, k, data.getBytes(StandardCharsets.UTF_8));
       } catch (RocksDBException e) {
         throw new IllegalStateException(e);
+      }
+      landed(q, k);
+    }
+
+    /** An entry with key {@code k} is now visible: a pull must not start after it. */
+    private static void landed(Q q, byte[] k) {
+      q.lock.lock();
+      try {
+        if (q.head != null && Arrays.compareUnsigned(k, q.head) < 0) {
+          q.head = k;
+        }
+      } finally {
+        q.lock.unlock();
       }
     }
 
@@ -184,12 +204,16 @@ interface QueuePath extends AutoCloseable {
       Q q = q(queue);
       try {
         for (int done = 0; done < n; ) {
+          byte[] first = null;
           try (WriteBatch b = new WriteBatch()) {
             for (int i = 0; i < 1000 && done < n; i++, done++) {
-              b.put(raw.ready, key(q), data.apply(done).getBytes(StandardCharsets.UTF_8));
+              byte[] k = key(q);
+              first = first == null ? k : first;
+              b.put(raw.ready, k, data.apply(done).getBytes(StandardCharsets.UTF_8));
             }
             raw.db.write(raw.writeOptions, b);
           }
+          landed(q, first);
         }
       } catch (RocksDBException e) {
         throw new IllegalStateException(e);
