@@ -80,8 +80,13 @@ public final class RocksFollowerKv implements KvStore {
   private static final Map<Space, String> CF_NAMES = new EnumMap<>(Map.of(
       Space.ITEMS, "items", Space.LOCKS, "locks", Space.QUEUE, "queue", Space.QINDEX, "qindex"));
 
-  /** Opens of a secondary instance tried before giving up (see openGeneration). */
+  /** Opens of a secondary instance tried at least before giving up (see openGeneration). */
   private static final int OPEN_ATTEMPTS = 20;
+  /**
+   * How long openGeneration keeps trying, past its first attempts, while the owner keeps
+   * flushing or compacting (on a loaded machine 20 attempts were seen to all meet one).
+   */
+  private static final long OPEN_PATIENCE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
   /** How fresh the follower is: its last catch-up. */
   public record Position(Instant caughtUpAt, long sequence) {}
@@ -188,7 +193,9 @@ public final class RocksFollowerKv implements KvStore {
     for (String n : order) {
       descs.add(new ColumnFamilyDescriptor(n.getBytes(StandardCharsets.US_ASCII), cfOptions));
     }
+    long giveUpAt = System.nanoTime() + OPEN_PATIENCE_NANOS;
     for (int attempt = 1; ; attempt++) {
+      boolean last = attempt >= OPEN_ATTEMPTS && System.nanoTime() - giveUpAt >= 0;
       Path path = secondaryPath.resolve(Integer.toString(generations++));
       Gen g = new Gen();
       try {
@@ -200,7 +207,7 @@ public final class RocksFollowerKv implements KvStore {
           return withHandles(g);
         }
         g.close(); // the owner recorded a flush or compaction meanwhile: open again
-        if (attempt >= OPEN_ATTEMPTS) {
+        if (last) {
           throw new AtomicDbException("cannot open a read-only follower of " + dir + ": its"
               + " owner flushed or compacted during each of " + attempt + " attempts to read a"
               + " consistent state; try again");
@@ -214,7 +221,7 @@ public final class RocksFollowerKv implements KvStore {
         // The owner may delete a log or table file between the follower reading the list of
         // files and opening one (a flush or compaction finished): the next attempt reads the
         // new list.
-        if (attempt >= OPEN_ATTEMPTS) {
+        if (last) {
           throw RocksErrors.map("open as a read-only follower (" + attempt + " attempts)", dir, e);
         }
       }
