@@ -107,6 +107,17 @@ public abstract class KvStoreContract {
     return out;
   }
 
+  /**
+   * Writes {@code ops} in as few batches as {@link KvStore#maxOpsPerCommit()} allows: one batch
+   * on a store without a limit.
+   */
+  protected static void writeInCommitsOfTheDeclaredLimit(KvStore kv, List<KvOp> ops) {
+    int per = Math.max(1, kv.maxOpsPerCommit());
+    for (int i = 0; i < ops.size(); i += per) {
+      kv.write(ops.subList(i, Math.min(ops.size(), i + per)));
+    }
+  }
+
   private static void put(KvStore kv, Space space, String k, String v) {
     kv.write(List.of(KvOp.put(space, b(k), b(v))));
   }
@@ -208,7 +219,7 @@ public abstract class KvStoreContract {
       ops.add(KvOp.put(Space.ITEMS, b(k), b("v")));
       all.add(k + "=v");
     }
-    kv.write(ops);
+    writeInCommitsOfTheDeclaredLimit(kv, ops);
     for (int hint : new int[] {0, 1, 2, 17, 1000}) {
       assertEquals(all, drain(kv.scan(Space.ITEMS, b("k"), b("l"), false, hint)), "hint " + hint);
       List<String> rev = new ArrayList<>(all);
