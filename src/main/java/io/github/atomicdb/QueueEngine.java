@@ -42,8 +42,6 @@ final class QueueEngine {
   private static final int PROMOTE_CAP = 1000;
   /** Most entries redrive moves per commit. */
   private static final int REDRIVE_BATCH = 500;
-  /** Longest single sleep of a waiting pull before it looks again. */
-  private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Largest ttl or delay in seconds (as item ttls: microseconds fit an int64). */
   static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000L;
   /** How long a commit on a shared store retries conflicts before giving up. */
@@ -52,7 +50,7 @@ final class QueueEngine {
   private final ValueCodec codec;
   private final Clock clock;
   private final Supplier<String> ids;
-  private final QueueWaiters waiters = new QueueWaiters();
+  private final QueueWaiters waiters;
   private final QueueCommitter commits;
   /**
    * Most entries one commit may touch on this backend: an entry moved costs up to 5 operations
@@ -73,6 +71,7 @@ final class QueueEngine {
     this.codec = Objects.requireNonNull(codec);
     this.clock = Objects.requireNonNull(clock);
     this.ids = Objects.requireNonNull(ids);
+    this.waiters = new QueueWaiters(kv);
     this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline);
     int ops = kv.maxOpsPerCommit();
     this.entriesPerCommit = ops == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(1, (ops - 4) / 5);
@@ -81,7 +80,7 @@ final class QueueEngine {
   /** Ends waiting pulls (they throw IllegalStateException); the store closes the KvStore. */
   void close() {
     closed = true;
-    waiters.wakeAll();
+    waiters.close();
   }
 
   boolean singleWriterPath() {
@@ -190,7 +189,7 @@ final class QueueEngine {
       if (!got.items().isEmpty() || left <= 0) {
         return got.items();
       }
-      long sleep = Math.min(left, MAX_SLEEP_NANOS);
+      long sleep = Math.min(left, waiters.maxSleepNanos());
       if (got.nextDue() != Long.MAX_VALUE) {
         long untilDue = Math.max(1, got.nextDue() - clock.millis() + 1);
         sleep = Math.min(sleep, TimeUnit.MILLISECONDS.toNanos(untilDue));

@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -12,6 +13,9 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
 import io.github.atomicdb.AtomicDbException;
 import io.github.atomicdb.spi.KvConflictException;
 import io.github.atomicdb.spi.KvCursor;
@@ -19,6 +23,7 @@ import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvOutcomeUnknownException;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.KvWatch;
 import io.github.atomicdb.spi.Space;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -37,10 +42,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -903,6 +910,73 @@ public final class EtcdKv implements KvStore {
       checkLive();
       return new RangeCursor(space, from, to, reverse, PAGE, snapshot, this);
     }
+  }
+
+  // ------------------------------------------------------------------ watches
+
+  /**
+   * An etcd watch on the prefix (puts only), opened before this returns: etcd has acknowledged
+   * it (created notify), so every commit after the return is notified. jetcd resumes a watch
+   * whose stream broke from the last revision it delivered; a watch it cannot resume (its
+   * revision was compacted, the client closed) ends with {@link KvWatch.Listener#lost()}.
+   *
+   * @throws AtomicDbException if etcd did not acknowledge the watch within the request timeout
+   */
+  @Override
+  public Optional<KvWatch> watch(Space space, byte[] prefix, KvWatch.Listener listener) {
+    checkOpen();
+    Objects.requireNonNull(listener, "listener must not be null");
+    int strip = this.prefix.length + 1;
+    CountDownLatch created = new CountDownLatch(1);
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable lose = () -> {
+      if (ended.compareAndSet(false, true)) {
+        listener.lost();
+      }
+    };
+    Watch.Listener l = new Watch.Listener() {
+      @Override
+      public void onNext(WatchResponse r) {
+        if (r.isCreatedNotify()) {
+          created.countDown();
+        }
+        for (WatchEvent e : r.getEvents()) {
+          if (e.getEventType() == WatchEvent.EventType.PUT && !ended.get()) {
+            byte[] k = e.getKeyValue().getKey().getBytes();
+            listener.put(Arrays.copyOfRange(k, strip, k.length));
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        lose.run();
+      }
+
+      @Override
+      public void onCompleted() {
+        lose.run();
+      }
+    };
+    WatchOption opt = WatchOption.builder().isPrefix(true).withNoDelete(true).withCreateNotify(true).build();
+    Watch.Watcher w = client.getWatchClient().watch(seq(full(space, prefix)), opt, l);
+    boolean ok;
+    try {
+      ok = created.await(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ok = false;
+    }
+    if (!ok) {
+      ended.set(true);
+      w.close();
+      throw new AtomicDbException("etcd did not acknowledge a watch within " + settings.requestTimeout().toMillis()
+          + " ms");
+    }
+    return Optional.of(() -> {
+      ended.set(true);
+      w.close();
+    });
   }
 
   // ------------------------------------------------------------------ calls and failures
