@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -58,6 +61,14 @@ import java.util.stream.Stream;
  * only what is safe to apply twice: {@code set}, {@code delete}, pushes with an explicit sk,
  * acknowledgements by receipt; read before retrying the others.
  *
+ * <h2>Expiry</h2>
+ *
+ * Expired items and lock records are invisible at once; a background thread of each process
+ * ({@link Builder#expirySweep}) deletes them from etcd a bounded number of records at a time.
+ * Not etcd leases: a lease expires by the etcd server's clock, where every other expiry decision
+ * reads {@link Builder#clock}; items of one ttl would share a lease per distinct ttl second; and
+ * the lease would have to be attached to every put of the engine's transactions.
+ *
  * <h2>Caveats</h2>
  *
  * Expiry decisions (item ttl, lock ttl, visibility timeouts, delays) read each process's own
@@ -67,12 +78,41 @@ import java.util.stream.Stream;
  * refused with {@link IllegalArgumentException} before anything is written.
  */
 public final class AtomicEtcdDb implements AtomicDb {
+  private static final System.Logger LOG = System.getLogger(AtomicEtcdDb.class.getName());
+
   private final AtomicDb engine;
   private final String description;
+  /** Runs the expiry sweep, or null when it is off. */
+  private final ScheduledExecutorService sweeper;
+  /** Whether the last sweep round failed (only the first failure of a streak is logged). */
+  private volatile boolean sweepFailing;
 
-  private AtomicEtcdDb(AtomicDb engine, String description) {
+  private AtomicEtcdDb(AtomicDb engine, String description, Duration sweepInterval, int sweepKeys) {
     this.engine = engine;
     this.description = description;
+    if (sweepInterval.isZero()) {
+      this.sweeper = null;
+      return;
+    }
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "atomicdb-etcd-sweep " + description);
+      t.setDaemon(true);
+      return t;
+    });
+    long ms = sweepInterval.toMillis();
+    sweeper.scheduleWithFixedDelay(() -> sweepRound(sweepKeys), ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void sweepRound(int keys) {
+    try {
+      Engines.sweepExpired(engine, keys);
+      sweepFailing = false;
+    } catch (RuntimeException e) {
+      if (!sweepFailing) {
+        sweepFailing = true;
+        LOG.log(System.Logger.Level.WARNING, description + ": expiry sweep failed, trying again next round", e);
+      }
+    }
   }
 
   /**
@@ -104,6 +144,8 @@ public final class AtomicEtcdDb implements AtomicDb {
     private Duration operationTimeout = EtcdKv.Settings.defaults().operationTimeout();
     private int maxTxnOps = EtcdKv.Settings.defaults().maxTxnOps();
     private int maxRequestBytes = EtcdKv.Settings.defaults().maxRequestBytes();
+    private Duration sweepInterval = Duration.ofSeconds(10);
+    private int sweepKeys = 1000;
 
     private Builder(List<String> endpoints) {
       this.endpoints = endpoints;
@@ -181,6 +223,33 @@ public final class AtomicEtcdDb implements AtomicDb {
     }
 
     /**
+     * How often this process removes expired items and lock records from etcd, and how many
+     * records one round reads at most (default every 10 s, 1000 records). Reads hide expired
+     * records at once; the sweep frees their space. A round goes on from where the previous one
+     * stopped, so it takes {@code records in the namespace / keysPerRound} rounds to visit
+     * everything once. Every process sweeps; deletes are validated, so sweeping in several
+     * processes at once is safe. {@link Duration#ZERO} turns it off in this process.
+     *
+     * @throws IllegalArgumentException if {@code interval} is negative or {@code keysPerRound} is
+     *     below 2
+     */
+    public Builder expirySweep(Duration interval, int keysPerRound) {
+      Objects.requireNonNull(interval, "interval must not be null");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("interval must not be negative, was " + interval);
+      }
+      if (!interval.isZero() && interval.toMillis() < 1) {
+        throw new IllegalArgumentException("interval must be zero (off) or at least 1 ms, was " + interval);
+      }
+      if (keysPerRound < 2) {
+        throw new IllegalArgumentException("keysPerRound must be at least 2, was " + keysPerRound);
+      }
+      this.sweepInterval = interval;
+      this.sweepKeys = keysPerRound;
+      return this;
+    }
+
+    /**
      * The cluster's {@code --max-request-bytes} (default 1.5 MiB, etcd's default).
      *
      * @throws IllegalArgumentException if below 64 KiB
@@ -217,7 +286,8 @@ public final class AtomicEtcdDb implements AtomicDb {
       EtcdKv kv = EtcdKv.open(endpoints, namespace, settings);
       try {
         AtomicDb engine = Engines.open("AtomicEtcdDb(" + namespace + ")", kv, clock, types);
-        return new AtomicEtcdDb(engine, "AtomicEtcdDb(" + namespace + " at " + String.join(",", endpoints) + ")");
+        return new AtomicEtcdDb(engine, "AtomicEtcdDb(" + namespace + " at " + String.join(",", endpoints) + ")",
+            sweepInterval, sweepKeys);
       } catch (RuntimeException e) {
         kv.close();
         throw e;
@@ -356,8 +426,17 @@ public final class AtomicEtcdDb implements AtomicDb {
   }
 
   /** Closes the etcd client. Idempotent; every call afterwards throws IllegalStateException. */
+  /** Stops the expiry sweep (interrupting a round in progress), then closes the store. */
   @Override
   public void close() {
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+      try {
+        sweeper.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     engine.close();
   }
 
