@@ -58,6 +58,9 @@ final class QueueEngine {
    * limit on RocksDB and memory; etcd allows 128 operations per transaction.
    */
   private final int entriesPerCommit;
+  private final KvStore kv;
+  /** Upper bound of an entry's record, index value and counters besides keys and data. */
+  private static final int PUSH_RECORD_BYTES = 128;
   private volatile boolean closed;
 
   /**
@@ -72,6 +75,7 @@ final class QueueEngine {
     this.clock = Objects.requireNonNull(clock);
     this.ids = Objects.requireNonNull(ids);
     this.waiters = new QueueWaiters(kv);
+    this.kv = kv;
     this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline);
     int ops = kv.maxOpsPerCommit();
     this.entriesPerCommit = ops == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(1, (ops - 4) / 5);
@@ -139,6 +143,7 @@ final class QueueEngine {
       kryos[i] = codec.encode(in.data());
       pks.add(in.pk());
     }
+    checkPushSize(qs, sks, kryos, pks.size());
     if (pks.size() == 1) {
       commits.push(qs[0].pk(), op -> {
         for (int i = 0; i < n; i++) {
@@ -153,6 +158,19 @@ final class QueueEngine {
         return null;
       });
     }
+  }
+
+  /**
+   * A push is one commit: at most 3 operations per entry (the entry, its old index key, its new
+   * one) and one per queue (counters); bytes: each entry's key, record and index keys and values.
+   */
+  private void checkPushSize(QueueRef[] qs, byte[][] sks, byte[][] kryos, int queues) {
+    long bytes = 0;
+    for (int i = 0; i < qs.length; i++) {
+      int key = qs[i].part().length + sks[i].length;
+      bytes += kryos[i].length + 4L * key + PUSH_RECORD_BYTES;
+    }
+    CommitLimits.check(kv, "queuePush", "items", qs.length, 3L * qs.length + queues, bytes);
   }
 
   // ------------------------------------------------------------------ pull

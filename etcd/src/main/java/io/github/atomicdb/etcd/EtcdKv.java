@@ -329,10 +329,15 @@ public final class EtcdKv implements KvStore {
     return limits.maxOps();
   }
 
-  /** etcd's --max-request-bytes less framing, counted as {@link #write} and commits count it. */
+  /**
+   * etcd's --max-request-bytes, less what this backend adds to a commit of {@link
+   * #maxOpsPerCommit()} writes and as many compares (namespace prefix and protobuf framing per
+   * key): what is left for the engine's keys and values.
+   */
   @Override
   public long maxBytesPerCommit() {
-    return limits.maxBytes();
+    long perKey = 2L * (prefix.length + 1) + PUT_OVERHEAD + CMP_OVERHEAD;
+    return limits.maxBytes() - limits.maxOps() * perKey;
   }
 
   // ------------------------------------------------------------------ keys
