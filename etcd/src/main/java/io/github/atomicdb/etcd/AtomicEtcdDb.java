@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  * Every call has a deadline ({@link Builder#operationTimeout}): while the cluster has no quorum,
  * calls fail with an {@link io.github.atomicdb.AtomicDbException} saying so once it passes. A
  * write whose answer was lost after it was sent (timeout, leader change, connection lost) throws
- * {@link CommitOutcomeUnknownException}: it may or may not have been applied. Unlike the embedded
+ * {@link io.github.atomicdb.CommitOutcomeUnknownException}: it may or may not have been applied. Unlike the embedded
  * stores, then, "a call that throws wrote nothing" holds for every error except that one. Retry
  * only what is safe to apply twice: {@code set}, {@code delete}, pushes with an explicit sk,
  * acknowledgements by receipt; read before retrying the others.
@@ -297,7 +297,11 @@ public final class AtomicEtcdDb implements AtomicDb {
 
   // ------------------------------------------------------------------ delegation
 
-  /** Runs {@code call}, giving an unknown commit outcome its public type. */
+  /**
+   * Runs {@code call}, giving an unknown commit outcome its public type (the etcd subclass of it,
+   * which code written against earlier versions catches).
+   */
+  @SuppressWarnings("deprecation")
   private static <T> T run(Supplier<T> call) {
     try {
       return call.get();
@@ -306,6 +310,7 @@ public final class AtomicEtcdDb implements AtomicDb {
     }
   }
 
+  @SuppressWarnings("deprecation")
   private static void run(Runnable call) {
     try {
       call.run();
