@@ -12,6 +12,7 @@ import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.spi.Engines;
 import io.github.atomicdb.spi.KvOutcomeUnknownException;
 import io.github.atomicdb.spi.TypeRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,8 @@ public final class AtomicEtcdDb implements AtomicDb {
 
   /**
    * A builder for a store on the cluster whose members answer at {@code endpoints} (client URLs,
-   * e.g. {@code http://127.0.0.1:2379}); give several so that the client fails over.
+   * e.g. {@code http://127.0.0.1:2379}, or {@code https://...} with {@link Builder#tls}); give
+   * several so that the client fails over.
    *
    * @throws NullPointerException if {@code endpoints} or one of them is null
    * @throws IllegalArgumentException if there is none, or one is not {@code http://host:port}
@@ -146,6 +148,7 @@ public final class AtomicEtcdDb implements AtomicDb {
     private int maxRequestBytes = EtcdKv.Settings.defaults().maxRequestBytes();
     private Duration sweepInterval = Duration.ofSeconds(10);
     private int sweepKeys = 1000;
+    private EtcdKv.Tls tls;
 
     private Builder(List<String> endpoints) {
       this.endpoints = endpoints;
@@ -223,6 +226,31 @@ public final class AtomicEtcdDb implements AtomicDb {
     }
 
     /**
+     * Connects over TLS, trusting the CA certificates in the PEM file {@code trustedCa} (null:
+     * the JVM's default trust store). Every endpoint must then be {@code https://}.
+     *
+     * @throws IllegalArgumentException if the file is not readable
+     */
+    public Builder tls(Path trustedCa) {
+      this.tls = new EtcdKv.Tls(trustedCa, null, null);
+      return this;
+    }
+
+    /**
+     * {@link #tls(Path)} with a client certificate, for a cluster that authenticates clients by
+     * certificate ({@code --client-cert-auth}): {@code clientCert} is a PEM certificate chain,
+     * {@code clientKey} its private key as PEM PKCS#8 ({@code BEGIN PRIVATE KEY}).
+     *
+     * @throws IllegalArgumentException if a file is not readable or only one of the pair is given
+     */
+    public Builder tls(Path trustedCa, Path clientCert, Path clientKey) {
+      Objects.requireNonNull(clientCert, "clientCert must not be null");
+      Objects.requireNonNull(clientKey, "clientKey must not be null");
+      this.tls = new EtcdKv.Tls(trustedCa, clientCert, clientKey);
+      return this;
+    }
+
+    /**
      * How often this process removes expired items and lock records from etcd, and how many
      * records one round reads at most (default every 10 s, 1000 records). Reads hide expired
      * records at once; the sweep frees their space. A round goes on from where the previous one
@@ -283,7 +311,7 @@ public final class AtomicEtcdDb implements AtomicDb {
         throw new IllegalStateException("namespace is not set: call namespace(\"my-app\") before open()");
       }
       EtcdKv.Settings settings = new EtcdKv.Settings(requestTimeout, operationTimeout, maxTxnOps, maxRequestBytes);
-      EtcdKv kv = EtcdKv.open(endpoints, namespace, settings);
+      EtcdKv kv = EtcdKv.open(endpoints, namespace, settings, tls);
       try {
         AtomicDb engine = Engines.open("AtomicEtcdDb(" + namespace + ")", kv, clock, types);
         return new AtomicEtcdDb(engine, "AtomicEtcdDb(" + namespace + " at " + String.join(",", endpoints) + ")",

@@ -2,6 +2,7 @@ package io.github.atomicdb.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -35,6 +36,8 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +60,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /*
  * The etcd backend.
@@ -206,6 +210,35 @@ public final class EtcdKv implements KvStore {
    *     the namespace was written by a newer version
    */
   public static EtcdKv open(List<String> endpoints, String namespace, Settings settings) {
+    return open(endpoints, namespace, settings, null);
+  }
+
+  /**
+   * TLS to the cluster's client URLs ({@code https://}).
+   *
+   * @param trustedCa PEM file of the CA certificates to trust, or null for the JVM's default
+   * @param clientCert PEM file of this client's certificate chain (etcd --client-cert-auth), or
+   *     null
+   * @param clientKey PEM file of its private key (PKCS#8), given exactly when clientCert is
+   */
+  public record Tls(Path trustedCa, Path clientCert, Path clientKey) {
+    public Tls {
+      if ((clientCert == null) != (clientKey == null)) {
+        throw new IllegalArgumentException("clientCert and clientKey go together: give both or neither");
+      }
+      for (Path p : new Path[] {trustedCa, clientCert, clientKey}) {
+        if (p != null && !Files.isReadable(p)) {
+          throw new IllegalArgumentException("TLS file " + p + " does not exist or is not readable");
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #open(List, String, Settings)} over TLS when {@code tls} is not null: then every
+   * endpoint must be {@code https://}; without it, every endpoint {@code http://}.
+   */
+  public static EtcdKv open(List<String> endpoints, String namespace, Settings settings, Tls tls) {
     Objects.requireNonNull(endpoints, "endpoints must not be null");
     Objects.requireNonNull(settings, "settings must not be null");
     byte[] prefix = prefixOf(namespace);
@@ -215,6 +248,7 @@ public final class EtcdKv implements KvStore {
     for (int i = 0; i < endpoints.size(); i++) {
       checkEndpoint(endpoints.get(i), "endpoints[" + i + "]");
     }
+    checkSchemes(endpoints, tls != null);
     long deadlineMs = settings.requestTimeout().toMillis();
     ClientInterceptor deadline = new ClientInterceptor() {
       @Override
@@ -226,14 +260,28 @@ public final class EtcdKv implements KvStore {
             ? options.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS) : options);
       }
     };
-    Client client = Client.builder()
+    ClientBuilder builder = Client.builder()
         .endpoints(endpoints.toArray(String[]::new))
         .retryMaxAttempts(0) // retries are ours (see the design comment)
         .waitForReady(false)
         .connectTimeout(Duration.ofMillis(Math.min(deadlineMs, 2000)))
         .maxInboundMessageSize(64 << 20)
-        .interceptor(deadline)
-        .build();
+        .interceptor(deadline);
+    if (tls != null) {
+      try {
+        builder.sslContext(ssl -> {
+          if (tls.trustedCa() != null) {
+            ssl.trustManager(tls.trustedCa().toFile());
+          }
+          if (tls.clientCert() != null) {
+            ssl.keyManager(tls.clientCert().toFile(), tls.clientKey().toFile());
+          }
+        });
+      } catch (SSLException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot use the TLS files " + tls + ": " + e.getMessage(), e);
+      }
+    }
+    Client client = builder.build();
     EtcdKv store = new EtcdKv(client, prefix, settings);
     try {
       store.checkFormat(namespace, endpoints);
@@ -244,8 +292,21 @@ public final class EtcdKv implements KvStore {
     }
   }
 
+  /** Checks that the endpoints are all https:// when {@code tls}, else all http://. */
+  static void checkSchemes(List<String> endpoints, boolean tls) {
+    String want = tls ? "https" : "http";
+    for (int i = 0; i < endpoints.size(); i++) {
+      if (!endpoints.get(i).startsWith(want + "://")) {
+        throw new IllegalArgumentException("endpoints[" + i + "] is \"" + endpoints.get(i) + "\": "
+            + (tls ? "with TLS every endpoint must be https://" : "an https:// endpoint needs TLS: call tls(...)")
+            + " (all endpoints use one scheme)");
+      }
+    }
+  }
+
   /**
-   * Checks that {@code endpoint} is a client URL {@code http://host:port}.
+   * Checks that {@code endpoint} is a client URL {@code http://host:port} or {@code
+   * https://host:port}.
    *
    * @return {@code endpoint}
    */
@@ -257,12 +318,12 @@ public final class EtcdKv implements KvStore {
     } catch (URISyntaxException e) {
       u = null;
     }
-    boolean ok = u != null && "http".equals(u.getScheme())
+    boolean ok = u != null && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
         && u.getHost() != null && u.getPort() > 0 && (u.getRawPath() == null || u.getRawPath().isEmpty()
             || u.getRawPath().equals("/")) && u.getRawQuery() == null && u.getRawUserInfo() == null;
     if (!ok) {
       throw new IllegalArgumentException(
-          field + " must be an etcd client URL like http://host:port (TLS is not supported yet), was \""
+          field + " must be an etcd client URL like http://host:port or https://host:port, was \""
               + endpoint + "\"");
     }
     return endpoint;
