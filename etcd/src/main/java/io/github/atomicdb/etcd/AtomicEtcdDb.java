@@ -122,7 +122,8 @@ public final class AtomicEtcdDb implements AtomicDb {
    * several so that the client fails over.
    *
    * @throws NullPointerException if {@code endpoints} or one of them is null
-   * @throws IllegalArgumentException if there is none, or one is not {@code http://host:port}
+   * @throws IllegalArgumentException if there is none, or one is not {@code http://host:port} or
+   *     {@code https://host:port}
    */
   public static Builder builder(String... endpoints) {
     Objects.requireNonNull(endpoints, "endpoints must not be null");
