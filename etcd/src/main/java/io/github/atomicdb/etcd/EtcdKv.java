@@ -113,9 +113,14 @@ import javax.net.ssl.SSLException;
  * and how many attempts, with the last failure: that is what callers see while there is no
  * quorum.
  *
+ * Watches (watch()): one etcd watch per call, puts only, acknowledged by etcd (created notify)
+ * before watch() returns; jetcd resumes a broken watch stream from its last revision, and a
+ * watch it cannot resume ends with Listener.lost().
+ *
  * Thread-safety: the store is thread-safe (jetcd's client is); a transaction and a cursor
- * belong to one thread. close() closes the jetcd client; later calls (and cursor steps) throw
- * IllegalStateException.
+ * belong to one thread. close() closes the jetcd client (and its watches); later calls, and
+ * steps of cursors still open, throw IllegalStateException; a cursor closed or exhausted before
+ * returns false.
  */
 /**
  * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd. Thread-safe. Not API:
