@@ -41,6 +41,9 @@ import java.util.stream.StreamSupport;
  * Lifecycle: close() is idempotent; every call afterwards throws IllegalStateException.
  */
 abstract class EngineDb implements AtomicDb {
+  /** Upper bound of a lock record's bytes besides its key (version, ttl, framing). */
+  static final int LOCK_RECORD_BYTES = 96;
+
   /** Lock lifetime: 24 h. */
   static final long LOCK_TTL_SECONDS = 24 * 3600;
   /** A lock with less than 1 h left is replaced by getLock. */
@@ -176,9 +179,19 @@ abstract class EngineDb implements AtomicDb {
   private void setItems(List<Item> items) {
     checkOpen();
     List<KvOp> ops = encodeItems(items);
+    CommitLimits.check(kv, "set", "items", items.size(), ops.size(), bytes(ops));
     if (!ops.isEmpty()) {
       kv.write(ops);
     }
+  }
+
+  /** Keys and values of {@code ops}, as CommitLimits counts them. */
+  static long bytes(List<KvOp> ops) {
+    long n = 0;
+    for (KvOp op : ops) {
+      n += op.key().length + (op.value() == null ? 0 : op.value().length);
+    }
+    return n;
   }
 
   /** Validates every item and encodes it; throws before anything is written. */
@@ -243,6 +256,7 @@ abstract class EngineDb implements AtomicDb {
       ops.add(KvOp.delete(Space.ITEMS, k));
       ops.add(KvOp.delete(Space.LOCKS, k.clone()));
     }
+    CommitLimits.check(kv, "delete", "keys", keys.size(), ops.size(), bytes(ops));
     if (!ops.isEmpty()) {
       kv.write(ops);
     }
@@ -351,6 +365,12 @@ abstract class EngineDb implements AtomicDb {
             "locks names the lock of " + new Where(l.pk(), l.sk()) + " twice; each lock once");
       }
     }
+    long lockBytes = 0;
+    for (byte[] lk : lockKeys) {
+      lockBytes += 2L * lk.length + LOCK_RECORD_BYTES; // validated, then rewritten
+    }
+    CommitLimits.check(kv, "setAtomic", "items", items.size(), writes.size() + (long) lockKeys.length,
+        bytes(writes) + lockBytes);
     if (items.isEmpty()) {
       return;
     }

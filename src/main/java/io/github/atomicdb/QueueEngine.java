@@ -49,8 +49,6 @@ final class QueueEngine {
   private static final int PROMOTE_CAP = 1000;
   /** Most entries redrive moves per commit. */
   private static final int REDRIVE_BATCH = 500;
-  /** Longest single sleep of a waiting pull before it looks again. */
-  private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Largest ttl or delay in seconds (as item ttls: microseconds fit an int64). */
   static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000L;
   /** How long a commit on a shared store retries conflicts before giving up. */
@@ -59,7 +57,7 @@ final class QueueEngine {
   private final ValueCodec codec;
   private final Clock clock;
   private final Supplier<String> ids;
-  private final QueueWaiters waiters = new QueueWaiters();
+  private final QueueWaiters waiters;
   private final QueueCommitter commits;
   /** The store's listeners; queue events are reported to them by the committer. */
   final Listeners listeners = new Listeners();
@@ -69,6 +67,9 @@ final class QueueEngine {
    * limit on RocksDB and memory; etcd allows 128 operations per transaction.
    */
   private final int entriesPerCommit;
+  private final KvStore kv;
+  /** Upper bound of an entry's record, index value and counters besides keys and data. */
+  private static final int PUSH_RECORD_BYTES = 128;
   private volatile boolean closed;
 
   /**
@@ -82,6 +83,8 @@ final class QueueEngine {
     this.codec = Objects.requireNonNull(codec);
     this.clock = Objects.requireNonNull(clock);
     this.ids = Objects.requireNonNull(ids);
+    this.waiters = new QueueWaiters(kv);
+    this.kv = kv;
     this.commits = new QueueCommitter(Objects.requireNonNull(kv), clock, waiters, retryDeadline, listeners);
     int ops = kv.maxOpsPerCommit();
     this.entriesPerCommit = ops == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(1, (ops - 4) / 5);
@@ -90,7 +93,7 @@ final class QueueEngine {
   /** Ends waiting pulls (they throw IllegalStateException); the store closes the KvStore. */
   void close() {
     closed = true;
-    waiters.wakeAll();
+    waiters.close();
   }
 
   boolean singleWriterPath() {
@@ -149,6 +152,7 @@ final class QueueEngine {
       kryos[i] = codec.encode(in.data());
       pks.add(in.pk());
     }
+    checkPushSize(qs, sks, kryos, pks.size());
     if (pks.size() == 1) {
       commits.push(qs[0].pk(), op -> {
         for (int i = 0; i < n; i++) {
@@ -163,6 +167,19 @@ final class QueueEngine {
         return null;
       });
     }
+  }
+
+  /**
+   * A push is one commit: at most 3 operations per entry (the entry, its old index key, its new
+   * one) and one per queue (counters); bytes: each entry's key, record and index keys and values.
+   */
+  private void checkPushSize(QueueRef[] qs, byte[][] sks, byte[][] kryos, int queues) {
+    long bytes = 0;
+    for (int i = 0; i < qs.length; i++) {
+      int key = qs[i].part().length + sks[i].length;
+      bytes += kryos[i].length + 4L * key + PUSH_RECORD_BYTES;
+    }
+    CommitLimits.check(kv, "queuePush", "items", qs.length, 3L * qs.length + queues, bytes);
   }
 
   // ------------------------------------------------------------------ pull
@@ -205,7 +222,7 @@ final class QueueEngine {
       if (!got.items().isEmpty() || left <= 0) {
         return got.items();
       }
-      long sleep = Math.min(left, MAX_SLEEP_NANOS);
+      long sleep = Math.min(left, waiters.maxSleepNanos());
       if (got.nextDue() != Long.MAX_VALUE) {
         long untilDue = Math.max(1, got.nextDue() - clock.millis() + 1);
         sleep = Math.min(sleep, TimeUnit.MILLISECONDS.toNanos(untilDue));

@@ -12,6 +12,9 @@ public final class Engines {
   /** What the engine package provides; installed by it when it is first loaded. */
   public interface Factory {
     AtomicDb open(String name, KvStore kv, Clock clock, TypeRegistry types);
+
+    /** See {@link Engines#sweepExpired}. */
+    int sweepExpired(AtomicDb db, int maxKeys);
   }
 
   private static final String ENGINE_FACTORY = "io.github.atomicdb.BackendDb$EngineFactory";
@@ -40,6 +43,31 @@ public final class Engines {
       f = factory;
     }
     return f.open(name, kv, clock, types);
+  }
+
+  /**
+   * One round of physical removal of expired items and lock records from the store of {@code
+   * db}, for a backend that has no removal of its own: reads at most {@code maxKeys} records,
+   * going on from where the previous round stopped and starting over at the end, and deletes
+   * those expired by {@code db}'s clock. Reads already hide them; this frees their space. Safe to
+   * run in several processes on one store at once (each delete is validated: a key set again
+   * meanwhile stays) and alongside every other call. Thread-safe: rounds of one {@code db} run
+   * one at a time.
+   *
+   * @param db an {@link AtomicDb} returned by {@link #open}
+   * @param maxKeys most records one round reads, at least 2
+   * @return how many records this round deleted
+   * @throws IllegalArgumentException if {@code db} is not one {@link #open} returned, or {@code
+   *     maxKeys} is below 2
+   * @throws IllegalStateException if {@code db} is closed
+   */
+  public static int sweepExpired(AtomicDb db, int maxKeys) {
+    Objects.requireNonNull(db, "db must not be null");
+    Factory f = factory;
+    if (f == null) {
+      throw new IllegalArgumentException("db was not opened by Engines.open");
+    }
+    return f.sweepExpired(db, maxKeys);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.github.atomicdb.spi;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -38,6 +39,21 @@ public interface KvStore extends AutoCloseable {
   /** The most bytes (keys plus values) one commit may hold; see {@link #maxOpsPerCommit()}. */
   default long maxBytesPerCommit() {
     return Long.MAX_VALUE;
+  }
+
+  /**
+   * Change notification, for a store that other processes write: calls {@code listener} after
+   * each commit, by any writer, that puts a key of {@code space} starting with {@code prefix},
+   * from the return of this call until the watch is closed or the store closes. The engine uses
+   * it to wake waiting queue pulls when another process makes an entry available; without it,
+   * they look again on a timer. A notification says only that the key was put: the listener reads
+   * nothing from it but the key.
+   *
+   * @return the watch, or empty when the backend has none (the default: a single-writer store
+   *     sees every commit in this process and needs none)
+   */
+  default Optional<KvWatch> watch(Space space, byte[] prefix, KvWatch.Listener listener) {
+    return Optional.empty();
   }
 
   /** The committed value at {@code key}, or null. */

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * see their own writes in {@code getForUpdate} (not in {@code scan}), and fail with {@link
  * KvConflictException} when a key they read for update was committed by someone else meanwhile;
  * ended transactions, closed cursors and closed stores refusing use with {@link
- * IllegalStateException}; and the commit limits and single-writer capability a backend declares.
+ * IllegalStateException}; the commit limits and single-writer capability a backend declares; and,
+ * for a backend with one, change notification ({@link KvStore#watch}).
  */
 public abstract class KvStoreContract {
   private final List<KvStore> opened = new ArrayList<>();
@@ -105,6 +108,17 @@ public abstract class KvStoreContract {
       out.add(s(c.key()) + "=" + s(c.value()));
     }
     return out;
+  }
+
+  /**
+   * Writes {@code ops} in as few batches as {@link KvStore#maxOpsPerCommit()} allows: one batch
+   * on a store without a limit.
+   */
+  protected static void writeInCommitsOfTheDeclaredLimit(KvStore kv, List<KvOp> ops) {
+    int per = Math.max(1, kv.maxOpsPerCommit());
+    for (int i = 0; i < ops.size(); i += per) {
+      kv.write(ops.subList(i, Math.min(ops.size(), i + per)));
+    }
   }
 
   private static void put(KvStore kv, Space space, String k, String v) {
@@ -208,7 +222,7 @@ public abstract class KvStoreContract {
       ops.add(KvOp.put(Space.ITEMS, b(k), b("v")));
       all.add(k + "=v");
     }
-    kv.write(ops);
+    writeInCommitsOfTheDeclaredLimit(kv, ops);
     for (int hint : new int[] {0, 1, 2, 17, 1000}) {
       assertEquals(all, drain(kv.scan(Space.ITEMS, b("k"), b("l"), false, hint)), "hint " + hint);
       List<String> rev = new ArrayList<>(all);
@@ -626,6 +640,54 @@ public abstract class KvStoreContract {
       return null;
     }));
     assertNull(kv.get(Space.ITEMS, b("k")), "the store is still open and the body wrote nothing");
+  }
+
+  // ------------------------------------------------------------------ change notification
+
+  /**
+   * A store with a watch notifies every put under the prefix, by this handle and by another
+   * writer, from when watch() returns; not deletes, not other prefixes or spaces; nothing after
+   * the watch is closed. A store without one says so (empty) and is not tested further.
+   */
+  @Test
+  void aWatchNotifiesPutsUnderItsPrefixByAnyWriterUntilClosed() throws Exception {
+    KvStore kv = open();
+    LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    AtomicBoolean lost = new AtomicBoolean();
+    Optional<KvWatch> w = kv.watch(Space.QINDEX, b("w/"), new KvWatch.Listener() {
+      @Override
+      public void put(byte[] key) {
+        seen.add(s(key));
+      }
+
+      @Override
+      public void lost() {
+        lost.set(true);
+      }
+    });
+    if (w.isEmpty()) {
+      return;
+    }
+    KvStore other = kv.singleWriter() ? kv : openSecondWriter(kv);
+    if (other != kv) {
+      opened.add(other);
+    }
+    put(kv, Space.QINDEX, "w/1", "a");
+    put(kv, Space.QINDEX, "x/1", "other prefix");
+    put(kv, Space.QUEUE, "w/2", "other space");
+    kv.write(List.of(KvOp.delete(Space.QINDEX, b("w/1"))));
+    other.transact(t -> {
+      t.put(Space.QINDEX, b("w/3"), b("b"));
+      return null;
+    });
+    assertEquals("w/1", seen.poll(30, TimeUnit.SECONDS));
+    assertEquals("w/3", seen.poll(30, TimeUnit.SECONDS));
+    w.get().close();
+    w.get().close();
+    put(other, Space.QINDEX, "w/4", "after close");
+    put(kv, Space.QINDEX, "w/5", "after close too");
+    assertNull(seen.poll(300, TimeUnit.MILLISECONDS), "no put after close, and none of the others");
+    assertFalse(lost.get(), "a watch closed by its owner is not lost");
   }
 
   // ------------------------------------------------------------------ capabilities

@@ -498,9 +498,17 @@ class ModelBasedTest {
 
   // ====================================================================== the run
 
+  /** A store under test: how to open it (again) with the run's clock. */
+  interface Target {
+    AtomicDb open(java.time.Clock clock);
+
+    /** Whether close and open again keeps the data: the run then reopens at random points. */
+    boolean durable();
+  }
+
   static final class Run implements AutoCloseable {
-    final Kind kind;
-    final Path dir;
+    final Object kind;
+    final Target target;
     final long seed;
     final Random rnd;
     final TestClock clock;
@@ -527,15 +535,29 @@ class ModelBasedTest {
     int reopens;
 
     Run(Kind kind, Path dir, long seed) {
+      this(kind, new Target() {
+        @Override
+        public AtomicDb open(java.time.Clock clock) {
+          return Stores.open(kind, dir, clock);
+        }
+
+        @Override
+        public boolean durable() {
+          return kind.durable();
+        }
+      }, seed);
+    }
+
+    Run(Object kind, Target target, long seed) {
       this.kind = kind;
-      this.dir = dir;
+      this.target = target;
       this.seed = seed;
       this.rnd = new Random(seed);
       // Start at the wall clock: RocksDB's TTL compaction filter drops items by wall-clock time,
       // so a test clock behind it would see items vanish that it still considers live.
       this.clock = new TestClock((System.currentTimeMillis() / 1000) * 1000 + rnd.nextInt(1000));
       this.model = new Model(clock);
-      this.db = Stores.open(kind, dir, clock);
+      this.db = target.open(clock);
     }
 
     int massTimeouts;
@@ -786,10 +808,10 @@ class ModelBasedTest {
         }, () -> db.queueStats(q));
       } else if (r < 995) {
         tick();
-      } else if (kind.durable()) {
+      } else if (target.durable()) {
         describe("reopen");
         db.close();
-        db = Stores.open(kind, dir, clock);
+        db = target.open(clock);
         reopens++;
       } else {
         tick();

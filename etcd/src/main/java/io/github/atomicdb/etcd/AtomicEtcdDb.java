@@ -12,12 +12,16 @@ import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.spi.Engines;
 import io.github.atomicdb.spi.KvOutcomeUnknownException;
 import io.github.atomicdb.spi.TypeRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -53,10 +57,18 @@ import java.util.stream.Stream;
  * Every call has a deadline ({@link Builder#operationTimeout}): while the cluster has no quorum,
  * calls fail with an {@link io.github.atomicdb.AtomicDbException} saying so once it passes. A
  * write whose answer was lost after it was sent (timeout, leader change, connection lost) throws
- * {@link CommitOutcomeUnknownException}: it may or may not have been applied. Unlike the embedded
+ * {@link io.github.atomicdb.CommitOutcomeUnknownException}: it may or may not have been applied. Unlike the embedded
  * stores, then, "a call that throws wrote nothing" holds for every error except that one. Retry
  * only what is safe to apply twice: {@code set}, {@code delete}, pushes with an explicit sk,
  * acknowledgements by receipt; read before retrying the others.
+ *
+ * <h2>Expiry</h2>
+ *
+ * Expired items and lock records are invisible at once; a background thread of each process
+ * ({@link Builder#expirySweep}) deletes them from etcd a bounded number of records at a time.
+ * Not etcd leases: a lease expires by the etcd server's clock, where every other expiry decision
+ * reads {@link Builder#clock}; items of one ttl would share a lease per distinct ttl second; and
+ * the lease would have to be attached to every put of the engine's transactions.
  *
  * <h2>Caveats</h2>
  *
@@ -67,20 +79,51 @@ import java.util.stream.Stream;
  * refused with {@link IllegalArgumentException} before anything is written.
  */
 public final class AtomicEtcdDb implements AtomicDb {
+  private static final System.Logger LOG = System.getLogger(AtomicEtcdDb.class.getName());
+
   private final AtomicDb engine;
   private final String description;
+  /** Runs the expiry sweep, or null when it is off. */
+  private final ScheduledExecutorService sweeper;
+  /** Whether the last sweep round failed (only the first failure of a streak is logged). */
+  private volatile boolean sweepFailing;
 
-  private AtomicEtcdDb(AtomicDb engine, String description) {
+  private AtomicEtcdDb(AtomicDb engine, String description, Duration sweepInterval, int sweepKeys) {
     this.engine = engine;
     this.description = description;
+    if (sweepInterval.isZero()) {
+      this.sweeper = null;
+      return;
+    }
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "atomicdb-etcd-sweep " + description);
+      t.setDaemon(true);
+      return t;
+    });
+    long ms = sweepInterval.toMillis();
+    sweeper.scheduleWithFixedDelay(() -> sweepRound(sweepKeys), ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void sweepRound(int keys) {
+    try {
+      Engines.sweepExpired(engine, keys);
+      sweepFailing = false;
+    } catch (RuntimeException e) {
+      if (!sweepFailing) {
+        sweepFailing = true;
+        LOG.log(System.Logger.Level.WARNING, description + ": expiry sweep failed, trying again next round", e);
+      }
+    }
   }
 
   /**
    * A builder for a store on the cluster whose members answer at {@code endpoints} (client URLs,
-   * e.g. {@code http://127.0.0.1:2379}); give several so that the client fails over.
+   * e.g. {@code http://127.0.0.1:2379}, or {@code https://...} with {@link Builder#tls}); give
+   * several so that the client fails over.
    *
    * @throws NullPointerException if {@code endpoints} or one of them is null
-   * @throws IllegalArgumentException if there is none, or one is not {@code http://host:port}
+   * @throws IllegalArgumentException if there is none, or one is not {@code http://host:port} or
+   *     {@code https://host:port}
    */
   public static Builder builder(String... endpoints) {
     Objects.requireNonNull(endpoints, "endpoints must not be null");
@@ -104,6 +147,9 @@ public final class AtomicEtcdDb implements AtomicDb {
     private Duration operationTimeout = EtcdKv.Settings.defaults().operationTimeout();
     private int maxTxnOps = EtcdKv.Settings.defaults().maxTxnOps();
     private int maxRequestBytes = EtcdKv.Settings.defaults().maxRequestBytes();
+    private Duration sweepInterval = Duration.ofSeconds(10);
+    private int sweepKeys = 1000;
+    private EtcdKv.Tls tls;
 
     private Builder(List<String> endpoints) {
       this.endpoints = endpoints;
@@ -181,6 +227,58 @@ public final class AtomicEtcdDb implements AtomicDb {
     }
 
     /**
+     * Connects over TLS, trusting the CA certificates in the PEM file {@code trustedCa} (null:
+     * the JVM's default trust store). Every endpoint must then be {@code https://}.
+     *
+     * @throws IllegalArgumentException if the file is not readable
+     */
+    public Builder tls(Path trustedCa) {
+      this.tls = new EtcdKv.Tls(trustedCa, null, null);
+      return this;
+    }
+
+    /**
+     * {@link #tls(Path)} with a client certificate, for a cluster that authenticates clients by
+     * certificate ({@code --client-cert-auth}): {@code clientCert} is a PEM certificate chain,
+     * {@code clientKey} its private key as PEM PKCS#8 ({@code BEGIN PRIVATE KEY}).
+     *
+     * @throws IllegalArgumentException if a file is not readable or only one of the pair is given
+     */
+    public Builder tls(Path trustedCa, Path clientCert, Path clientKey) {
+      Objects.requireNonNull(clientCert, "clientCert must not be null");
+      Objects.requireNonNull(clientKey, "clientKey must not be null");
+      this.tls = new EtcdKv.Tls(trustedCa, clientCert, clientKey);
+      return this;
+    }
+
+    /**
+     * How often this process removes expired items and lock records from etcd, and how many
+     * records one round reads at most (default every 10 s, 1000 records). Reads hide expired
+     * records at once; the sweep frees their space. A round goes on from where the previous one
+     * stopped, so it takes {@code records in the namespace / keysPerRound} rounds to visit
+     * everything once. Every process sweeps; deletes are validated, so sweeping in several
+     * processes at once is safe. {@link Duration#ZERO} turns it off in this process.
+     *
+     * @throws IllegalArgumentException if {@code interval} is negative or {@code keysPerRound} is
+     *     below 2
+     */
+    public Builder expirySweep(Duration interval, int keysPerRound) {
+      Objects.requireNonNull(interval, "interval must not be null");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("interval must not be negative, was " + interval);
+      }
+      if (!interval.isZero() && interval.toMillis() < 1) {
+        throw new IllegalArgumentException("interval must be zero (off) or at least 1 ms, was " + interval);
+      }
+      if (keysPerRound < 2) {
+        throw new IllegalArgumentException("keysPerRound must be at least 2, was " + keysPerRound);
+      }
+      this.sweepInterval = interval;
+      this.sweepKeys = keysPerRound;
+      return this;
+    }
+
+    /**
      * The cluster's {@code --max-request-bytes} (default 1.5 MiB, etcd's default).
      *
      * @throws IllegalArgumentException if below 64 KiB
@@ -214,10 +312,11 @@ public final class AtomicEtcdDb implements AtomicDb {
         throw new IllegalStateException("namespace is not set: call namespace(\"my-app\") before open()");
       }
       EtcdKv.Settings settings = new EtcdKv.Settings(requestTimeout, operationTimeout, maxTxnOps, maxRequestBytes);
-      EtcdKv kv = EtcdKv.open(endpoints, namespace, settings);
+      EtcdKv kv = EtcdKv.open(endpoints, namespace, settings, tls);
       try {
         AtomicDb engine = Engines.open("AtomicEtcdDb(" + namespace + ")", kv, clock, types);
-        return new AtomicEtcdDb(engine, "AtomicEtcdDb(" + namespace + " at " + String.join(",", endpoints) + ")");
+        return new AtomicEtcdDb(engine, "AtomicEtcdDb(" + namespace + " at " + String.join(",", endpoints) + ")",
+            sweepInterval, sweepKeys);
       } catch (RuntimeException e) {
         kv.close();
         throw e;
@@ -227,7 +326,11 @@ public final class AtomicEtcdDb implements AtomicDb {
 
   // ------------------------------------------------------------------ delegation
 
-  /** Runs {@code call}, giving an unknown commit outcome its public type. */
+  /**
+   * Runs {@code call}, giving an unknown commit outcome its public type (the etcd subclass of it,
+   * which code written against earlier versions catches).
+   */
+  @SuppressWarnings("deprecation")
   private static <T> T run(Supplier<T> call) {
     try {
       return call.get();
@@ -236,6 +339,7 @@ public final class AtomicEtcdDb implements AtomicDb {
     }
   }
 
+  @SuppressWarnings("deprecation")
   private static void run(Runnable call) {
     try {
       call.run();
@@ -356,8 +460,17 @@ public final class AtomicEtcdDb implements AtomicDb {
   }
 
   /** Closes the etcd client. Idempotent; every call afterwards throws IllegalStateException. */
+  /** Stops the expiry sweep (interrupting a round in progress), then closes the store. */
   @Override
   public void close() {
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+      try {
+        sweeper.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     engine.close();
   }
 

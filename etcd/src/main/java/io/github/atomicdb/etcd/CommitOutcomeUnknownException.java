@@ -1,14 +1,14 @@
 package io.github.atomicdb.etcd;
 
-import io.github.atomicdb.AtomicDbException;
-
 /**
- * A write reached etcd (or may have) but its answer never came back: it timed out, or the
- * connection or the leader was lost after the request was sent. The write may have been applied
- * or not, and may still be applied by the cluster; read the state again before deciding, and
- * repeat only writes that are safe to apply twice.
+ * What {@link AtomicEtcdDb} throws when a write's outcome is unknown: a {@link
+ * io.github.atomicdb.CommitOutcomeUnknownException}, which is the type to catch (the same for
+ * every backend). This subclass remains so that code catching it keeps working.
+ *
+ * @deprecated catch {@link io.github.atomicdb.CommitOutcomeUnknownException} instead
  */
-public class CommitOutcomeUnknownException extends AtomicDbException {
+@Deprecated
+public class CommitOutcomeUnknownException extends io.github.atomicdb.CommitOutcomeUnknownException {
   private static final long serialVersionUID = 1L;
 
   public CommitOutcomeUnknownException(String message, Throwable cause) {

@@ -2,8 +2,10 @@ package io.github.atomicdb.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -12,6 +14,9 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
 import io.github.atomicdb.AtomicDbException;
 import io.github.atomicdb.spi.KvConflictException;
 import io.github.atomicdb.spi.KvCursor;
@@ -19,6 +24,7 @@ import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvOutcomeUnknownException;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.KvTxn;
+import io.github.atomicdb.spi.KvWatch;
 import io.github.atomicdb.spi.Space;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -30,6 +36,8 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,16 +45,22 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /*
  * The etcd backend.
@@ -67,13 +81,19 @@ import java.util.regex.Pattern;
  * descending scan), so a range's cost grows with the range: the engine must keep the ranges
  * of hot paths small.
  *
+ * A scan reads its first page inside scan(), so its snapshot is the state when it was called. A
+ * transaction's snapshot is the state when transact() was called: see Snapshot for how its first
+ * read, which comes later, is kept from seeing this store's commits of the meantime.
+ *
  * Transactions (optimistic, like RocksDB's OptimisticTransactionDB): reads happen at one
  * revision R; getForUpdate records each key's mod_revision at R (0 = absent); puts and deletes
  * are buffered, last write wins per key (etcd refuses a key twice in one txn). Commit = one etcd
  * txn: If(mod_revision(k) == recorded, for every key read for update) Then(the writes). A false
  * If is a conflict (KvConflictException), nothing written. A body that wrote nothing commits
- * nothing. A read at a revision compacted meanwhile is a conflict too (the body runs again on a
- * fresh snapshot).
+ * nothing; a body that only read validates its reads for update with txns of compares only (a
+ * changed key is a conflict there too). A read at a revision compacted meanwhile is a conflict
+ * (the body runs again on a fresh snapshot). A KvTxn, and the cursors it opened, throw
+ * IllegalStateException once the body has ended; close() from inside a body is refused.
  *
  * Limits: etcd refuses a txn with more than --max-txn-ops compares or ops (128 by default) or a
  * request larger than --max-request-bytes (1.5 MiB). Commits are checked against both before
@@ -93,9 +113,14 @@ import java.util.regex.Pattern;
  * and how many attempts, with the last failure: that is what callers see while there is no
  * quorum.
  *
+ * Watches (watch()): one etcd watch per call, puts only, acknowledged by etcd (created notify)
+ * before watch() returns; jetcd resumes a broken watch stream from its last revision, and a
+ * watch it cannot resume ends with Listener.lost().
+ *
  * Thread-safety: the store is thread-safe (jetcd's client is); a transaction and a cursor
- * belong to one thread. close() closes the jetcd client; later calls (and cursor steps) throw
- * IllegalStateException.
+ * belong to one thread. close() closes the jetcd client (and its watches); later calls, and
+ * steps of cursors still open, throw IllegalStateException; a cursor closed or exhausted before
+ * returns false.
  */
 /**
  * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd. Thread-safe. Not API:
@@ -166,6 +191,12 @@ public final class EtcdKv implements KvStore {
   private final Settings settings;
   private final Limits limits;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Transaction bodies of this store running on the current thread. */
+  private final ThreadLocal<int[]> bodies = new ThreadLocal<>();
+  /** Orders transaction starts and commit issues of this store (see Snapshot). */
+  private final AtomicLong sequence = new AtomicLong();
+  /** Transactions that began and have not read yet: their snapshot revision is not fixed. */
+  private final Set<Snapshot> unsettled = ConcurrentHashMap.newKeySet();
 
   private EtcdKv(Client client, byte[] prefix, Settings settings) {
     this.client = client;
@@ -184,6 +215,35 @@ public final class EtcdKv implements KvStore {
    *     the namespace was written by a newer version
    */
   public static EtcdKv open(List<String> endpoints, String namespace, Settings settings) {
+    return open(endpoints, namespace, settings, null);
+  }
+
+  /**
+   * TLS to the cluster's client URLs ({@code https://}).
+   *
+   * @param trustedCa PEM file of the CA certificates to trust, or null for the JVM's default
+   * @param clientCert PEM file of this client's certificate chain (etcd --client-cert-auth), or
+   *     null
+   * @param clientKey PEM file of its private key (PKCS#8), given exactly when clientCert is
+   */
+  public record Tls(Path trustedCa, Path clientCert, Path clientKey) {
+    public Tls {
+      if ((clientCert == null) != (clientKey == null)) {
+        throw new IllegalArgumentException("clientCert and clientKey go together: give both or neither");
+      }
+      for (Path p : new Path[] {trustedCa, clientCert, clientKey}) {
+        if (p != null && !Files.isReadable(p)) {
+          throw new IllegalArgumentException("TLS file " + p + " does not exist or is not readable");
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #open(List, String, Settings)} over TLS when {@code tls} is not null: then every
+   * endpoint must be {@code https://}; without it, every endpoint {@code http://}.
+   */
+  public static EtcdKv open(List<String> endpoints, String namespace, Settings settings, Tls tls) {
     Objects.requireNonNull(endpoints, "endpoints must not be null");
     Objects.requireNonNull(settings, "settings must not be null");
     byte[] prefix = prefixOf(namespace);
@@ -193,6 +253,7 @@ public final class EtcdKv implements KvStore {
     for (int i = 0; i < endpoints.size(); i++) {
       checkEndpoint(endpoints.get(i), "endpoints[" + i + "]");
     }
+    checkSchemes(endpoints, tls != null);
     long deadlineMs = settings.requestTimeout().toMillis();
     ClientInterceptor deadline = new ClientInterceptor() {
       @Override
@@ -204,14 +265,28 @@ public final class EtcdKv implements KvStore {
             ? options.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS) : options);
       }
     };
-    Client client = Client.builder()
+    ClientBuilder builder = Client.builder()
         .endpoints(endpoints.toArray(String[]::new))
         .retryMaxAttempts(0) // retries are ours (see the design comment)
         .waitForReady(false)
         .connectTimeout(Duration.ofMillis(Math.min(deadlineMs, 2000)))
         .maxInboundMessageSize(64 << 20)
-        .interceptor(deadline)
-        .build();
+        .interceptor(deadline);
+    if (tls != null) {
+      try {
+        builder.sslContext(ssl -> {
+          if (tls.trustedCa() != null) {
+            ssl.trustManager(tls.trustedCa().toFile());
+          }
+          if (tls.clientCert() != null) {
+            ssl.keyManager(tls.clientCert().toFile(), tls.clientKey().toFile());
+          }
+        });
+      } catch (SSLException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot use the TLS files " + tls + ": " + e.getMessage(), e);
+      }
+    }
+    Client client = builder.build();
     EtcdKv store = new EtcdKv(client, prefix, settings);
     try {
       store.checkFormat(namespace, endpoints);
@@ -222,8 +297,21 @@ public final class EtcdKv implements KvStore {
     }
   }
 
+  /** Checks that the endpoints are all https:// when {@code tls}, else all http://. */
+  static void checkSchemes(List<String> endpoints, boolean tls) {
+    String want = tls ? "https" : "http";
+    for (int i = 0; i < endpoints.size(); i++) {
+      if (!endpoints.get(i).startsWith(want + "://")) {
+        throw new IllegalArgumentException("endpoints[" + i + "] is \"" + endpoints.get(i) + "\": "
+            + (tls ? "with TLS every endpoint must be https://" : "an https:// endpoint needs TLS: call tls(...)")
+            + " (all endpoints use one scheme)");
+      }
+    }
+  }
+
   /**
-   * Checks that {@code endpoint} is a client URL {@code http://host:port}.
+   * Checks that {@code endpoint} is a client URL {@code http://host:port} or {@code
+   * https://host:port}.
    *
    * @return {@code endpoint}
    */
@@ -235,12 +323,12 @@ public final class EtcdKv implements KvStore {
     } catch (URISyntaxException e) {
       u = null;
     }
-    boolean ok = u != null && "http".equals(u.getScheme())
+    boolean ok = u != null && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
         && u.getHost() != null && u.getPort() > 0 && (u.getRawPath() == null || u.getRawPath().isEmpty()
             || u.getRawPath().equals("/")) && u.getRawQuery() == null && u.getRawUserInfo() == null;
     if (!ok) {
       throw new IllegalArgumentException(
-          field + " must be an etcd client URL like http://host:port (TLS is not supported yet), was \""
+          field + " must be an etcd client URL like http://host:port or https://host:port, was \""
               + endpoint + "\"");
     }
     return endpoint;
@@ -307,10 +395,15 @@ public final class EtcdKv implements KvStore {
     return limits.maxOps();
   }
 
-  /** etcd's --max-request-bytes less framing, counted as {@link #write} and commits count it. */
+  /**
+   * etcd's --max-request-bytes, less what this backend adds to a commit of {@link
+   * #maxOpsPerCommit()} writes and as many compares (namespace prefix and protobuf framing per
+   * key): what is left for the engine's keys and values.
+   */
   @Override
   public long maxBytesPerCommit() {
-    return limits.maxBytes();
+    long perKey = 2L * (prefix.length + 1) + PUT_OVERHEAD + CMP_OVERHEAD;
+    return limits.maxBytes() - limits.maxOps() * perKey;
   }
 
   // ------------------------------------------------------------------ keys
@@ -411,12 +504,65 @@ public final class EtcdKv implements KvStore {
   @Override
   public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
     checkOpen();
-    return new RangeCursor(space, from, to, reverse, limitHint > 0 ? limitHint : PAGE, new Snapshot(), false);
+    RangeCursor c = new RangeCursor(space, from, to, reverse, limitHint > 0 ? limitHint : PAGE, new Snapshot(0), null);
+    c.prefetch(); // the snapshot is the state when scan is called, not at the first next()
+    return c;
   }
 
-  /** The revision every read of one scan or transaction after the first is pinned to. */
+  /**
+   * The revision every read of one scan or transaction is pinned to.
+   *
+   * <p>A scan's first read is linearizable and its revision is the snapshot: the read happens
+   * inside scan(). A transaction's first read comes later, somewhere in its body, but its
+   * snapshot must be the state when transact() was called: its first read is linearizable (it
+   * sees every commit acknowledged before transact(), from any process), and no commit this
+   * store issued after transact() may be in it. So a transaction's snapshot waits in {@code
+   * unsettled} from transact() to the end of its first read, and every commit this store issues
+   * after transact() and sees acknowledged meanwhile lowers its {@code ceiling} to just below that
+   * commit's revision (every commit acknowledged before transact() has a lower one). When the
+   * first read's revision is above the ceiling, the read is done again at the ceiling. Commits of
+   * other processes issued after transact() and applied before the first read are in the
+   * snapshot: nothing in this process can have seen them before transact().
+   */
   private static final class Snapshot {
+    /** Position of the transaction's start among commit issues (sequence). */
+    final long started;
     long revision; // 0: not read yet
+    private long ceiling = Long.MAX_VALUE;
+
+    Snapshot(long started) {
+      this.started = started;
+    }
+
+    synchronized void lower(long rev) {
+      ceiling = Math.min(ceiling, rev);
+    }
+
+    synchronized long ceiling() {
+      return ceiling;
+    }
+  }
+
+  /** After a commit issued at {@code issued} was acknowledged at {@code revision}. */
+  private void committed(long issued, long revision) {
+    for (Snapshot s : unsettled) {
+      if (s.started < issued) {
+        s.lower(revision - 1);
+      }
+    }
+  }
+
+  /**
+   * The revision of a read pinned to {@code snapshot}: the snapshot's when it has one; else
+   * fixes it from a first read that answered at {@code answered} and returns it (the caller reads
+   * again when it differs from {@code answered}).
+   */
+  private long settle(Snapshot snapshot, long answered) {
+    if (snapshot.revision == 0) {
+      unsettled.remove(snapshot);
+      snapshot.revision = Math.min(answered, snapshot.ceiling());
+    }
+    return snapshot.revision;
   }
 
   /**
@@ -427,7 +573,11 @@ public final class EtcdKv implements KvStore {
     private final Space space;
     private final boolean reverse;
     private final Snapshot snapshot;
+    /** The transaction the cursor reads in, or null. */
+    private final Txn txn;
     private final boolean inTxn;
+    private boolean done;
+    private boolean positioned;
     private byte[] lo; // full key, inclusive
     private byte[] hi; // full key, exclusive
     private int pageSize;
@@ -437,11 +587,12 @@ public final class EtcdKv implements KvStore {
     private byte[] key;
     private byte[] value;
 
-    RangeCursor(Space space, byte[] from, byte[] to, boolean reverse, int firstPage, Snapshot snapshot, boolean inTxn) {
+    RangeCursor(Space space, byte[] from, byte[] to, boolean reverse, int firstPage, Snapshot snapshot, Txn txn) {
       this.space = space;
       this.reverse = reverse;
       this.snapshot = snapshot;
-      this.inTxn = inTxn;
+      this.txn = txn;
+      this.inTxn = txn != null;
       this.lo = full(space, from);
       this.hi = to == null ? endOfSpace(space) : full(space, to);
       this.pageSize = firstPage;
@@ -450,23 +601,43 @@ public final class EtcdKv implements KvStore {
       }
     }
 
+    /** Reads the first page now. */
+    void prefetch() {
+      if (more) {
+        fetch();
+      }
+    }
+
     @Override
     public boolean next() {
-      checkOpen();
+      positioned = false;
+      if (done) {
+        return false;
+      }
+      if (closed.get()) {
+        throw new IllegalStateException("the etcd store was closed while this cursor was open");
+      }
+      if (txn != null && txn.ended) {
+        throw new IllegalStateException("the transaction that opened this cursor has ended");
+      }
       if (++i < page.size()) {
         return current();
       }
-      if (!more) {
-        return false;
+      if (more) {
+        fetch();
+        if (++i < page.size()) {
+          return current();
+        }
       }
-      fetch();
-      return ++i < page.size() && current();
+      close();
+      return false;
     }
 
     private boolean current() {
       KeyValue e = page.get(i);
       key = strip(e.getKey());
       value = e.getValue().getBytes();
+      positioned = true;
       return true;
     }
 
@@ -481,6 +652,10 @@ public final class EtcdKv implements KvStore {
         GetResponse r;
         try {
           r = call("scan", false, attempt -> kv.get(from, pinned(b, rev, attempt).build()));
+          long at = settle(snapshot, r.getHeader().getRevision());
+          if (at != r.getHeader().getRevision()) {
+            r = call("scan", false, attempt -> kv.get(from, pinned(b, at, attempt).build()));
+          }
         } catch (ResponseTooLarge e) {
           if (pageSize == 1) {
             throw new AtomicDbException("one etcd entry is larger than the client's inbound limit", e);
@@ -494,9 +669,6 @@ public final class EtcdKv implements KvStore {
           }
           throw new AtomicDbException("a scan's snapshot (etcd revision " + rev
               + ") was compacted while it ran; scan again", e);
-        }
-        if (snapshot.revision == 0) {
-          snapshot.revision = r.getHeader().getRevision();
         }
         page = r.getKvs();
         i = -1;
@@ -516,19 +688,31 @@ public final class EtcdKv implements KvStore {
 
     @Override
     public byte[] key() {
+      checkPositioned();
       return key;
     }
 
     @Override
     public byte[] value() {
+      checkPositioned();
       return value;
+    }
+
+    private void checkPositioned() {
+      if (!positioned) {
+        throw new IllegalStateException("no current entry: call next() first, and only while it returns true");
+      }
     }
 
     @Override
     public void close() {
+      done = true;
+      positioned = false;
       more = false;
       page = List.of();
       i = -1;
+      key = null;
+      value = null;
     }
   }
 
@@ -563,15 +747,33 @@ public final class EtcdKv implements KvStore {
       writes.put(full(op.space(), op.key()), op.value() == null ? TOMBSTONE : op.value());
     }
     Op[] then = checkedWrites(writes, 0, 0);
-    call("write", true, attempt -> kv.txn().Then(then).commit());
+    long issued = sequence.incrementAndGet();
+    TxnResponse r = call("write", true, attempt -> kv.txn().Then(then).commit());
+    committed(issued, r.getHeader().getRevision());
   }
 
   @Override
   public <T> T transact(Function<KvTxn, T> body) {
     checkOpen();
-    Txn txn = new Txn();
-    T result = body.apply(txn);
-    if (txn.writes.isEmpty()) {
+    Txn txn = new Txn(new Snapshot(sequence.incrementAndGet()));
+    unsettled.add(txn.snapshot);
+    int[] depth = bodies.get();
+    if (depth == null) {
+      depth = new int[1];
+      bodies.set(depth);
+    }
+    T result;
+    depth[0]++;
+    try {
+      result = body.apply(txn);
+    } finally {
+      if (--depth[0] == 0) {
+        bodies.remove();
+      }
+      txn.ended = true;
+      unsettled.remove(txn.snapshot);
+    }
+    if (txn.writes.isEmpty() && txn.reads.isEmpty()) {
       return result;
     }
     checkOpen();
@@ -582,9 +784,26 @@ public final class EtcdKv implements KvStore {
       ifs[n++] = new Cmp(seq(r.getKey()), Cmp.Op.EQUAL, CmpTarget.modRevision(r.getValue()));
       cmpBytes += r.getKey().length + CMP_OVERHEAD;
     }
+    if (txn.writes.isEmpty()) {
+      // Read-only: each key read for update must still be as the snapshot held it. Compares
+      // only, in txns of at most maxOps compares (nothing is written, so checking in several
+      // steps loses nothing).
+      for (int i = 0; i < ifs.length; i += limits.maxOps()) {
+        Cmp[] part = Arrays.copyOfRange(ifs, i, Math.min(ifs.length, i + limits.maxOps()));
+        TxnResponse check = call("validate", false, attempt -> kv.txn().If(part).commit());
+        if (!check.isSucceeded()) {
+          throw new KvConflictException("etcd: a key read for update changed after revision "
+              + txn.snapshot.revision + " (" + ifs.length + " keys checked)", null);
+        }
+      }
+      return result;
+    }
     Op[] then = checkedWrites(txn.writes, ifs.length, cmpBytes);
+    long issued = sequence.incrementAndGet();
     TxnResponse r = call("commit", true, attempt -> kv.txn().If(ifs).Then(then).commit());
-    if (!r.isSucceeded()) {
+    if (r.isSucceeded()) {
+      committed(issued, r.getHeader().getRevision());
+    } else {
       throw new KvConflictException("etcd: a key read for update changed after revision "
           + txn.snapshot.revision + " (" + ifs.length + " keys checked); nothing was written", null);
     }
@@ -624,7 +843,9 @@ public final class EtcdKv implements KvStore {
 
   /** One transaction body's view: reads at one revision, buffered writes. Not thread-safe. */
   private final class Txn implements KvTxn {
-    final Snapshot snapshot = new Snapshot();
+    final Snapshot snapshot;
+    /** Set when the body has returned or thrown: every method throws then. */
+    boolean ended;
     /** Full key read for update to its mod_revision at the snapshot (0 = absent). */
     final TreeMap<byte[], Long> reads = new TreeMap<>(Arrays::compareUnsigned);
     /** Full key read for update to its value at the snapshot (TOMBSTONE = absent). */
@@ -632,8 +853,20 @@ public final class EtcdKv implements KvStore {
     /** Full key to the value to write (TOMBSTONE = delete); last write wins. */
     final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
 
+    Txn(Snapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    private void checkLive() {
+      if (ended) {
+        throw new IllegalStateException("transaction already ended: use a KvTxn only inside its body");
+      }
+      checkOpen();
+    }
+
     @Override
     public byte[] getForUpdate(Space space, byte[] key) {
+      checkLive();
       byte[] k = full(space, key);
       byte[] own = writes.get(k);
       if (own != null) {
@@ -647,12 +880,13 @@ public final class EtcdKv implements KvStore {
       GetResponse r;
       try {
         r = call("getForUpdate", false, attempt -> kv.get(seq(k), pinned(GetOption.builder(), rev, attempt).build()));
+        long at = settle(snapshot, r.getHeader().getRevision());
+        if (at != r.getHeader().getRevision()) {
+          r = call("getForUpdate", false, attempt -> kv.get(seq(k), pinned(GetOption.builder(), at, attempt).build()));
+        }
       } catch (Compacted e) {
-        throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
+        throw new KvConflictException("the transaction's snapshot (etcd revision " + snapshot.revision
             + ") was compacted while it ran", e);
-      }
-      if (snapshot.revision == 0) {
-        snapshot.revision = r.getHeader().getRevision();
       }
       return record(k, r.getKvs().isEmpty() ? null : r.getKvs().get(0));
     }
@@ -663,6 +897,7 @@ public final class EtcdKv implements KvStore {
      */
     @Override
     public List<byte[]> getForUpdate(Space space, List<byte[]> keys) {
+      checkLive();
       List<byte[]> fulls = new ArrayList<>(keys.size());
       List<byte[]> unknown = new ArrayList<>();
       for (byte[] key : keys) {
@@ -690,15 +925,19 @@ public final class EtcdKv implements KvStore {
             GetOption opt = pinned(GetOption.builder(), rev, attempt).build();
             return kv.txn().Then(ks.stream().map(k -> Op.get(k, opt)).toArray(Op[]::new)).commit();
           });
+          long at = settle(snapshot, r.getHeader().getRevision());
+          if (at != r.getHeader().getRevision()) {
+            r = call("getForUpdate", false, attempt -> {
+              GetOption opt = pinned(GetOption.builder(), at, attempt).build();
+              return kv.txn().Then(ks.stream().map(k -> Op.get(k, opt)).toArray(Op[]::new)).commit();
+            });
+          }
         } catch (ResponseTooLarge e) {
           chunk = Math.max(1, chunk / 2);
           continue;
         } catch (Compacted e) {
-          throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
+          throw new KvConflictException("the transaction's snapshot (etcd revision " + snapshot.revision
               + ") was compacted while it ran", e);
-        }
-        if (snapshot.revision == 0) {
-          snapshot.revision = r.getHeader().getRevision();
         }
         List<GetResponse> got = r.getGetResponses();
         for (int j = 0; j < ks.size(); j++) {
@@ -726,20 +965,89 @@ public final class EtcdKv implements KvStore {
 
     @Override
     public void put(Space space, byte[] key, byte[] value) {
+      checkLive();
       Objects.requireNonNull(value, "value must not be null");
       writes.put(full(space, key), value);
     }
 
     @Override
     public void delete(Space space, byte[] key) {
+      checkLive();
       writes.put(full(space, key), TOMBSTONE);
     }
 
     @Override
     public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse) {
-      checkOpen();
-      return new RangeCursor(space, from, to, reverse, PAGE, snapshot, true);
+      checkLive();
+      return new RangeCursor(space, from, to, reverse, PAGE, snapshot, this);
     }
+  }
+
+  // ------------------------------------------------------------------ watches
+
+  /**
+   * An etcd watch on the prefix (puts only), opened before this returns: etcd has acknowledged
+   * it (created notify), so every commit after the return is notified. jetcd resumes a watch
+   * whose stream broke from the last revision it delivered; a watch it cannot resume (its
+   * revision was compacted, the client closed) ends with {@link KvWatch.Listener#lost()}.
+   *
+   * @throws AtomicDbException if etcd did not acknowledge the watch within the request timeout
+   */
+  @Override
+  public Optional<KvWatch> watch(Space space, byte[] prefix, KvWatch.Listener listener) {
+    checkOpen();
+    Objects.requireNonNull(listener, "listener must not be null");
+    int strip = this.prefix.length + 1;
+    CountDownLatch created = new CountDownLatch(1);
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable lose = () -> {
+      if (ended.compareAndSet(false, true)) {
+        listener.lost();
+      }
+    };
+    Watch.Listener l = new Watch.Listener() {
+      @Override
+      public void onNext(WatchResponse r) {
+        if (r.isCreatedNotify()) {
+          created.countDown();
+        }
+        for (WatchEvent e : r.getEvents()) {
+          if (e.getEventType() == WatchEvent.EventType.PUT && !ended.get()) {
+            byte[] k = e.getKeyValue().getKey().getBytes();
+            listener.put(Arrays.copyOfRange(k, strip, k.length));
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        lose.run();
+      }
+
+      @Override
+      public void onCompleted() {
+        lose.run();
+      }
+    };
+    WatchOption opt = WatchOption.builder().isPrefix(true).withNoDelete(true).withCreateNotify(true).build();
+    Watch.Watcher w = client.getWatchClient().watch(seq(full(space, prefix)), opt, l);
+    boolean ok;
+    try {
+      ok = created.await(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ok = false;
+    }
+    if (!ok) {
+      ended.set(true);
+      w.close();
+      throw new AtomicDbException("etcd did not acknowledge a watch within " + settings.requestTimeout().toMillis()
+          + " ms");
+    }
+    return Optional.of(() -> {
+      ended.set(true);
+      w.close();
+    });
   }
 
   // ------------------------------------------------------------------ calls and failures
@@ -926,9 +1234,16 @@ public final class EtcdKv implements KvStore {
     }
   }
 
-  /** Closes the jetcd client. Idempotent. */
+  /**
+   * Closes the jetcd client; calls in flight then fail with IllegalStateException. Idempotent.
+   *
+   * @throws IllegalStateException if called from inside one of this store's transaction bodies
+   */
   @Override
   public void close() {
+    if (bodies.get() != null) {
+      throw new IllegalStateException("close() of the etcd store called from inside one of its transaction bodies");
+    }
     if (closed.compareAndSet(false, true)) {
       client.close();
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicDbException;
+import io.github.atomicdb.CommitOutcomeUnknownException;
 import io.github.atomicdb.QueueItem;
 import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;

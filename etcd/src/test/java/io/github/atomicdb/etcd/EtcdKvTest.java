@@ -1,8 +1,6 @@
 package io.github.atomicdb.etcd;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.github.atomicdb.AtomicDbException;
-import io.github.atomicdb.internal.KeyCodec;
 import io.github.atomicdb.spi.KvConflictException;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvOutcomeUnknownException;
 import io.github.atomicdb.spi.KvStore;
-import io.github.atomicdb.internal.MemoryKv;
 import io.github.atomicdb.spi.Space;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,19 +22,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The KvStore SPI on EtcdKv against a real 1-member etcd: the behaviours RocksKvTest checks for
- * RocksKv (with MemoryKv as the oracle where the two must agree), then what is etcd's own:
- * namespaces, paging, commit limits, compaction, and failures (unreachable, frozen member).
+ * EtcdKv against a real 1-member etcd, beyond the SPI contract (EtcdKvContractTest): conflicts
+ * on absent keys, snapshots pinned after the first read, concurrent writers of one key, batched
+ * validated reads past one etcd txn, then what is etcd's own: namespaces, paging, commit limits,
+ * compaction, and failures (unreachable, frozen member).
  */
 class EtcdKvTest {
   private static EtcdCluster cluster;
@@ -55,10 +48,6 @@ class EtcdKvTest {
     cluster.close();
   }
 
-  static Stream<String> backends() {
-    return Stream.of("etcd", "memory");
-  }
-
   private static String freshNamespace() {
     return "kvtest-" + NS.incrementAndGet();
   }
@@ -71,15 +60,6 @@ class EtcdKvTest {
 
   private EtcdKv etcd() {
     return etcd(freshNamespace(), EtcdKv.Settings.defaults());
-  }
-
-  private KvStore open(String backend) {
-    if (backend.equals("etcd")) {
-      return etcd();
-    }
-    KvStore kv = new MemoryKv();
-    opened.add(kv);
-    return kv;
   }
 
   @AfterEach
@@ -105,122 +85,7 @@ class EtcdKvTest {
     return out;
   }
 
-  // ------------------------------------------------------------------ as RocksKvTest
-
-  @ParameterizedTest
-  @MethodSource("backends")
-  void scansAreBoundedOrderedAndReversible(String backend) {
-    KvStore kv = open(backend);
-    List<KvOp> ops = new ArrayList<>();
-    for (String k : List.of("a", "b\u0000", "b1", "b2", "b\u00ff", "c")) {
-      ops.add(KvOp.put(Space.ITEMS, b(k), b("v" + k.length())));
-    }
-    ops.add(KvOp.put(Space.LOCKS, b("b3"), b("other space")));
-    kv.write(ops);
-    byte[] from = b("b");
-    byte[] to = KeyCodec.prefixEnd(from);
-    assertEquals(List.of("b\u0000=v2", "b1=v2", "b2=v2", "b\u00ff=v2"),
-        keys(kv.scan(Space.ITEMS, from, to, false, 0)));
-    assertEquals(List.of("b\u00ff=v2", "b2=v2", "b1=v2", "b\u0000=v2"),
-        keys(kv.scan(Space.ITEMS, from, to, true, 0)));
-    assertEquals(List.of(), keys(kv.scan(Space.ITEMS, b("d"), b("e"), true, 0)));
-    assertEquals(List.of("b3=other space"), keys(kv.scan(Space.LOCKS, from, to, false, 1)));
-  }
-
-  @ParameterizedTest
-  @MethodSource("backends")
-  void multiGetKeepsOrderAndNulls(String backend) {
-    KvStore kv = open(backend);
-    kv.write(List.of(KvOp.put(Space.QUEUE, b("x"), b("1")), KvOp.put(Space.QUEUE, b("z"), b("3"))));
-    List<byte[]> got = kv.multiGet(Space.QUEUE, List.of(b("z"), b("y"), b("x"), b("z")));
-    assertEquals(Arrays.asList("3", null, "1", "3"), got.stream().map(EtcdKvTest::s).toList());
-    assertEquals(List.of(), kv.multiGet(Space.QUEUE, List.of()));
-    kv.write(List.of(KvOp.delete(Space.QUEUE, b("x"))));
-    assertNull(kv.get(Space.QUEUE, b("x")));
-  }
-
-  @ParameterizedTest
-  @MethodSource("backends")
-  void transactionSeesOwnWritesInGetForUpdateButNotInScan(String backend) {
-    KvStore kv = open(backend);
-    kv.write(List.of(KvOp.put(Space.QINDEX, b("k1"), b("old"))));
-    List<String> seen = kv.transact(t -> {
-      t.put(Space.QINDEX, b("k1"), b("new"));
-      t.put(Space.QINDEX, b("k2"), b("added"));
-      t.delete(Space.QINDEX, b("k1"));
-      List<String> out = new ArrayList<>();
-      out.add(String.valueOf(s(t.getForUpdate(Space.QINDEX, b("k1")))));
-      out.add(s(t.getForUpdate(Space.QINDEX, b("k2"))));
-      out.addAll(keys(t.scan(Space.QINDEX, b("k"), b("l"), false)));
-      return out;
-    });
-    assertEquals(List.of("null", "added", "k1=old"), seen);
-    assertNull(kv.get(Space.QINDEX, b("k1")));
-    assertEquals("added", s(kv.get(Space.QINDEX, b("k2"))));
-  }
-
-  @ParameterizedTest
-  @MethodSource("backends")
-  void aThrowingBodyWritesNothing(String backend) {
-    KvStore kv = open(backend);
-    assertThrows(IllegalStateException.class, () -> kv.transact(t -> {
-      t.put(Space.ITEMS, b("k"), b("v"));
-      throw new IllegalStateException("boom");
-    }));
-    assertNull(kv.get(Space.ITEMS, b("k")));
-    assertEquals("ok", kv.transact(t -> "ok"));
-  }
-
-  @ParameterizedTest
-  @MethodSource("backends")
-  void useAfterCloseThrowsAndCloseIsIdempotent(String backend) {
-    KvStore kv = open(backend);
-    kv.close();
-    kv.close();
-    assertThrows(IllegalStateException.class, () -> kv.get(Space.ITEMS, b("k")));
-    assertThrows(IllegalStateException.class, () -> kv.write(List.of()));
-    assertThrows(IllegalStateException.class, () -> kv.transact(t -> null));
-    assertThrows(IllegalStateException.class, () -> kv.scan(Space.ITEMS, b("a"), b("b"), false, 0));
-  }
-
-  /** Runs {@code f} on another thread (a concurrent writer) and waits for it. */
-  private static <T> T inOtherThread(Function<Void, T> f) throws Exception {
-    return CompletableFuture.supplyAsync(() -> f.apply(null)).get(30, TimeUnit.SECONDS);
-  }
-
-  @Test
-  void aKeyReadForUpdateAndWrittenMeanwhileFailsTheCommitAndWritesNothing() {
-    KvStore kv = etcd();
-    kv.write(List.of(KvOp.put(Space.LOCKS, b("lock"), b("v1"))));
-    KvConflictException e = assertThrows(KvConflictException.class, () -> kv.transact(t -> {
-      assertEquals("v1", s(t.getForUpdate(Space.LOCKS, b("lock"))));
-      t.put(Space.ITEMS, b("item"), b("written under v1"));
-      try {
-        inOtherThread(x -> {
-          kv.write(List.of(KvOp.put(Space.LOCKS, b("lock"), b("v2"))));
-          return null;
-        });
-      } catch (Exception ex) {
-        throw new AssertionError(ex);
-      }
-      return null;
-    }));
-    assertTrue(e.getMessage().contains("changed after revision"), e.getMessage());
-    assertNull(kv.get(Space.ITEMS, b("item")), "nothing of the failed commit was written");
-    assertEquals("v2", s(kv.get(Space.LOCKS, b("lock"))));
-  }
-
-  @Test
-  void rewritingTheSameValueStillConflicts() {
-    KvStore kv = etcd();
-    kv.write(List.of(KvOp.put(Space.LOCKS, b("lock"), b("v1"))));
-    assertThrows(KvConflictException.class, () -> kv.transact(t -> {
-      t.getForUpdate(Space.LOCKS, b("lock"));
-      t.put(Space.ITEMS, b("item"), b("x"));
-      kv.write(List.of(KvOp.put(Space.LOCKS, b("lock"), b("v1")))); // same bytes, new mod_revision
-      return null;
-    }));
-  }
+  // ------------------------------------------------------------------ transactions
 
   @Test
   void anAbsentKeyReadForUpdateConflictsWithItsCreation() {
@@ -238,26 +103,6 @@ class EtcdKvTest {
       return null;
     });
     assertNull(kv.get(Space.LOCKS, b("new")));
-  }
-
-  @Test
-  void writesOfKeysNotReadForUpdateDoNotConflict() throws Exception {
-    KvStore kv = etcd();
-    String r = kv.transact(t -> {
-      t.getForUpdate(Space.LOCKS, b("lock"));
-      t.put(Space.ITEMS, b("item"), b("mine"));
-      try {
-        inOtherThread(x -> {
-          kv.write(List.of(KvOp.put(Space.ITEMS, b("item"), b("theirs"))));
-          return null;
-        });
-      } catch (Exception ex) {
-        throw new AssertionError(ex);
-      }
-      return "committed";
-    });
-    assertEquals("committed", r);
-    assertEquals("mine", s(kv.get(Space.ITEMS, b("item"))), "the later commit wins");
   }
 
   @Test
@@ -347,31 +192,6 @@ class EtcdKvTest {
       return null;
     }));
     assertNull(kv.get(Space.ITEMS, b("x")));
-  }
-
-  @Test
-  void cursorsCloseIdempotentlyAndFailAfterTheStoreCloses() {
-    EtcdKv kv = etcd();
-    List<KvOp> ops = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      ops.add(KvOp.put(Space.ITEMS, b("k" + i), b("v")));
-    }
-    kv.write(ops);
-    KvCursor exhausted = kv.scan(Space.ITEMS, b("k"), b("l"), false, 0);
-    while (exhausted.next()) {
-      assertArrayEquals(b("v"), exhausted.value());
-    }
-    assertFalse(exhausted.next());
-    KvCursor closed = kv.scan(Space.ITEMS, b("k"), b("l"), false, 3);
-    assertTrue(closed.next());
-    closed.close();
-    closed.close();
-    assertFalse(closed.next());
-    KvCursor abandoned = kv.scan(Space.ITEMS, b("k"), b("l"), true, 0);
-    assertTrue(abandoned.next());
-    kv.close();
-    assertThrows(IllegalStateException.class, abandoned::next);
-    abandoned.close();
   }
 
   // ------------------------------------------------------------------ etcd's own
