@@ -42,7 +42,10 @@ final class QueueOp {
   /** The (queue, sk) of each of them, as QueueRef.where text. */
   private final List<String> damagedWhere = new ArrayList<>(0);
 
-  private static final System.Logger LOG = System.getLogger("io.github.atomicdb.queue");
+  /** The logger, made on first use only (a store that never meets damage never loads logging). */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger("io.github.atomicdb.queue");
+  }
 
   /** A queue as this commit sees it. */
   static final class State {
@@ -333,7 +336,7 @@ final class QueueOp {
   /** Logs one line per damaged entry this commit moved aside or deleted; call once committed. */
   void logDamaged() {
     for (String line : damaged) {
-      LOG.log(System.Logger.Level.WARNING, line);
+      Log.LOG.log(System.Logger.Level.WARNING, line);
     }
   }
 
