@@ -83,13 +83,22 @@ public interface AtomicDb extends AutoCloseable {
   /** Removes every item and lock at {@code keys}, in one atomic step. */
   void delete(List<ItemKey> keys);
 
-  /** The items of {@code query.pk()} matching the query, read at one consistent moment. */
+  /**
+   * The items of {@code query.pk()} matching the query, read at one consistent moment.
+   *
+   * @throws CorruptDataException naming the key ({@link CorruptDataException#key()}) if the range
+   *     holds a damaged item: an answer that silently left an item out would be wrong for every
+   *     caller that pages, counts or reconciles, and a read changes nothing, so it cannot set the
+   *     item aside (as a queue pull sets a damaged entry aside). {@code delete} of that key clears
+   *     it; {@code get} of it throws the same.
+   */
   List<Item> query(Query query);
 
   /**
    * The items matching {@code query}, decoded lazily from one consistent snapshot. The stream
    * holds native resources (an iterator and a snapshot) until it is closed or fully consumed:
-   * use it in try-with-resources.
+   * use it in try-with-resources. A damaged item in the range: the items before it are returned,
+   * then the stream throws {@link CorruptDataException} naming its key (as {@link #query}).
    */
   Stream<Item> stream(Query query);
 
@@ -111,7 +120,10 @@ public interface AtomicDb extends AutoCloseable {
    * flight until {@code now + ttlSeconds} and counting the delivery in {@code attempts}. Entries in
    * flight never block the ones behind them. With {@code withWait}, blocks until an entry is
    * available or the wait ends; with {@code withMaxAttempts}, moves entries delivered too often
-   * to the dead-letter queue and goes on.
+   * to the dead-letter queue and goes on. A damaged entry (its stored bytes fail their checks) is
+   * never delivered and never stops the queue: the pull moves its bytes to the queue's quarantine
+   * in the same commit, logs a warning naming it, and delivers the next entry ({@code
+   * StoreTools.quarantined} lists what was set aside).
    *
    * @return the delivery, or empty if no entry is available
    */
@@ -125,7 +137,11 @@ public interface AtomicDb extends AutoCloseable {
    */
   List<QueueItem> queuePullBatch(QueuePullOptions options, int max);
 
-  /** Removes the entry at {@code key}, whoever holds it. Idempotent. */
+  /**
+   * Removes the entry at {@code key}, whoever holds it. Idempotent. A damaged entry at the key is
+   * deleted too; with no entry left at the key, its quarantined copies (damaged entries set aside
+   * earlier) are deleted as well.
+   */
   void queueAcknowledge(ItemKey key);
 
   /**
@@ -137,7 +153,8 @@ public interface AtomicDb extends AutoCloseable {
   boolean queueAcknowledge(QueueItem delivered);
 
   /**
-   * Makes the entry at {@code key} available again at once, keeping its place.
+   * Makes the entry at {@code key} available again at once, keeping its place. A damaged entry
+   * at the key is set aside into the queue's quarantine instead (no exception).
    *
    * @throws IllegalArgumentException if there is no such entry
    */
@@ -171,9 +188,11 @@ public interface AtomicDb extends AutoCloseable {
    * state), both are kept, and the moved one gets the sk {@code sk + "~" + ULID} (a new ULID),
    * which sorts after {@code sk}. When that would exceed the sk limit of 1024 UTF-8 bytes, {@code
    * sk} is first cut to its longest prefix of whole characters that fits. Moves commit in
-   * batches, each atomic.
+   * batches, each atomic. Damaged entries are set aside into the quarantine of the queue they were
+   * in, not moved.
    *
-   * @return how many entries moved (each one now in {@code toPk}, renamed or not)
+   * @return how many entries moved (each one now in {@code toPk}, renamed or not; damaged ones set
+   *     aside are not counted)
    */
   long queueRedrive(String fromPk, String toPk);
 

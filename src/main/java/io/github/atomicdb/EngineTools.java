@@ -296,6 +296,12 @@ final class EngineTools implements StoreTools {
   }
 
   @Override
+  public long setAsideDamaged(String pk) {
+    db.checkOpen();
+    return db.queue.setAsideDamaged(pk);
+  }
+
+  @Override
   public int deleteQuarantined(String pk, String sk) {
     db.checkOpen();
     return db.queue.deleteQuarantined(pk, sk);

@@ -459,6 +459,43 @@ final class QueueEngine {
     });
   }
 
+  /**
+   * Reads every entry of queue {@code pk} and moves each damaged one to the quarantine, as the
+   * operations that meet one do; intact entries are not changed. Batches of at most
+   * REDRIVE_BATCH entries, each one commit.
+   *
+   * @return how many were set aside
+   */
+  long setAsideDamaged(String pk) {
+    QueueRef q = QueueRef.of(pk);
+    long n = 0;
+    byte[] end = KeyCodec.prefixEnd(q.part());
+    byte[] start = q.part();
+    while (start != null) {
+      byte[] scanFrom = start;
+      int perCommit = Math.min(REDRIVE_BATCH, entriesPerCommit);
+      Object[] batch = commits.commit(q.pk(), op -> {
+        long found = 0;
+        int looked = 0;
+        byte[] last = null;
+        try (KvCursor c = op.io.scan(Space.QUEUE, scanFrom, end)) {
+          while (looked < perCommit && c.next()) {
+            looked++;
+            last = c.key();
+            byte[] sk = Arrays.copyOfRange(last, q.part().length, last.length);
+            if (op.readRaw(q, sk) == null && op.setAside(q, sk)) {
+              found++;
+            }
+          }
+        }
+        return new Object[] {found, looked < perCommit ? null : Arrays.copyOf(last, last.length + 1)};
+      });
+      n += (Long) batch[0];
+      start = (byte[]) batch[1];
+    }
+    return n;
+  }
+
   /** Deletes the quarantined entries of (pk, sk) in one commit; returns how many. */
   int deleteQuarantined(String pk, String sk) {
     QueueRef q = QueueRef.of(pk);

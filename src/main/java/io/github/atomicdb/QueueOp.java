@@ -45,7 +45,10 @@ final class QueueOp {
   /** The (queue, sk) of each of them, as QueueRef.where text. */
   private final List<String> damagedWhere = new ArrayList<>(0);
 
-  private static final System.Logger LOG = System.getLogger("io.github.atomicdb.queue");
+  /** The logger, made on first use only (a store that never meets damage never loads logging). */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger("io.github.atomicdb.queue");
+  }
 
   /** A queue as this commit sees it. */
   static final class State {
@@ -78,6 +81,8 @@ final class QueueOp {
     int acknowledged;
     int timedOut;
     int deadLettered;
+    /** The stored counters were damaged and were counted again: the commit writes them. */
+    boolean recounted;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
       this.q = q;
@@ -163,17 +168,58 @@ final class QueueOp {
   State state(QueueRef q) {
     State s = states.get(q.pk());
     if (s == null) {
-      if (hints != null) {
-        QueueHints.Hint h = hints.get(q);
-        s = new State(q, h.counters(), h);
-      } else {
-        byte[] key = QueueLayout.countersKey(q.part());
-        s = new State(q, QueueLayout.openCounters(key, io.get(Space.QINDEX, key),
-            "counters of queue '" + q.pk() + "'"), null);
+      try {
+        if (hints != null) {
+          QueueHints.Hint h = hints.get(q);
+          s = new State(q, h.counters(), h);
+        } else {
+          byte[] key = QueueLayout.countersKey(q.part());
+          s = new State(q, QueueLayout.openCounters(key, io.get(Space.QINDEX, key),
+              "counters of queue '" + q.pk() + "'"), null);
+        }
+      } catch (CorruptDataException damagedCounters) {
+        Counters c = recount(q);
+        s = new State(q, c, hints == null ? null
+            : new QueueHints.Hint(c, List.of(), QueueHints.NO_FLOOR, QueueHints.UNKNOWN, QueueHints.UNKNOWN));
+        s.recounted = true;
+        damaged.add("the counters of queue '" + q.pk() + "' are damaged ("
+            + damagedCounters.getMessage() + "); they were counted again from the queue's indexes"
+            + " (" + c + ") and rewritten");
       }
       states.put(q.pk(), s);
     }
     return s;
+  }
+
+  /**
+   * The counters of queue {@code q} counted from its indexes: one per ready key, and per timed
+   * key the state of its index value (if that is damaged too, of its entry's state byte, else in
+   * flight). A scan of the whole queue's index, only when its stored counters are damaged.
+   */
+  private Counters recount(QueueRef q) {
+    byte[] part = q.part();
+    long ready = 0;
+    long inFlight = 0;
+    long delayed = 0;
+    byte[] readyPrefix = QueueLayout.readyPrefix(part);
+    try (KvCursor c = io.scan(Space.QINDEX, readyPrefix, KeyCodec.prefixEnd(readyPrefix))) {
+      while (c.next()) {
+        ready++;
+      }
+    }
+    byte[] timedPrefix = QueueLayout.timedPrefix(part);
+    try (KvCursor c = io.scan(Space.QINDEX, timedPrefix, KeyCodec.prefixEnd(timedPrefix))) {
+      while (c.next()) {
+        byte[] entry = io.get(Space.QUEUE,
+            QueueLayout.entryKey(part, QueueLayout.skOf(c.key(), part.length, true)));
+        if (timedState(c.key(), c.value(), entry == null ? new byte[0] : entry) == QueueLayout.DELAYED) {
+          delayed++;
+        } else {
+          inFlight++;
+        }
+      }
+    }
+    return new Counters(ready, inFlight, delayed);
   }
 
   Collection<State> states() {
@@ -184,7 +230,7 @@ final class QueueOp {
   void finish() {
     for (State s : states.values()) {
       Counters c = s.counters();
-      if (!c.equals(s.before)) {
+      if (!c.equals(s.before) || s.recounted) {
         byte[] key = QueueLayout.countersKey(s.q.part());
         io.put(Space.QINDEX, key, QueueLayout.counters(key, c));
       }
@@ -373,7 +419,7 @@ final class QueueOp {
   /** Logs one line per damaged entry this commit moved aside or deleted; call once committed. */
   void logDamaged() {
     for (String line : damaged) {
-      LOG.log(System.Logger.Level.WARNING, line);
+      Log.LOG.log(System.Logger.Level.WARNING, line);
     }
   }
 

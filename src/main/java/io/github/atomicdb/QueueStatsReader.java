@@ -10,8 +10,10 @@ import java.util.Arrays;
  * queueStats, without scanning the queue: the counters give each state; only timed entries
  * already due (promoted lazily by pulls, so stored as in flight or delayed) are read, to count
  * them as available (or as delayed: a timed-out delivery whose entry got new data pushed with a
- * delay not yet passed), and the first ready index record gives the age. Writes nothing, and never
- * throws because of one damaged index value or entry (it is left for a pull or verify to meet).
+ * delay not yet passed), and the first ready index record gives the age. Writes nothing (unless
+ * the queue's counters are damaged: QueueOp counts them again and the commit rewrites them), and
+ * never throws because of one damaged index value or entry (it is left for a pull or verify to
+ * meet).
  */
 final class QueueStatsReader {
   private QueueStatsReader() {}

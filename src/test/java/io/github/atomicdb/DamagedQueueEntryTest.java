@@ -3,6 +3,7 @@ package io.github.atomicdb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.atomicdb.contract.TestClock;
@@ -226,5 +227,60 @@ class DamagedQueueEntryTest {
     List<QuarantinedEntry> held = tools().quarantined("q", 0);
     assertEquals(1, held.size());
     assertArrayEquals(forged, held.get(0).bytes());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "rocks", "shared-memory", "shared-rocks"})
+  void damagedCountersAreCountedAgainFromTheIndexes(String kind) {
+    open(kind);
+    push("q", 3);
+    db.queuePull(QueuePullOptions.of("q")).orElseThrow();
+    db.queuePush(QueueItemInput.of("q", "later", "x").withDelaySeconds(60));
+    byte[] k = QueueLayout.countersKey(QueueLayout.part("q"));
+    byte[] v = db.kv.get(Space.QINDEX, k).clone();
+    v[3] ^= 0x01;
+    db.kv.write(List.of(KvOp.put(Space.QINDEX, k, v)));
+    if (kind.equals("rocks")) {
+      db.close();
+      open(kind); // a new engine reads the stored counters (one writer keeps them in memory)
+    }
+    assertEquals(new QueueStats(2, 1, 1, 0), db.queueStats("q"));
+    assertEquals(List.of("e01", "e02"), drain("q"));
+    assertEquals(new QueueStats(0, 1, 1, 0), db.queueStats("q"));
+    assertTrue(tools().verify(100, n -> {}).ok(), tools().verify(100, n -> {}).problems().toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "rocks", "shared-memory", "shared-rocks"})
+  void aSweepSetsAsideOnlyTheDamagedEntriesWithoutDeliveringAny(String kind) {
+    open(kind);
+    StoreTools tools = tools();
+    push("q", 5);
+    QueueItem held = db.queuePull(QueuePullOptions.of("q")).orElseThrow(); // e00 in flight
+    damage(db, "q", "e00");
+    damage(db, "q", "e03");
+    assertEquals(2, tools.setAsideDamaged("q"));
+    assertEquals(0, tools.setAsideDamaged("q"));
+    assertEquals(0, tools.setAsideDamaged("never-used"));
+    assertEquals(List.of("e01", "e02", "e04"),
+        tools.peek("q", 0).stream().map(io.github.atomicdb.tools.QueueRecord::sk).toList());
+    assertEquals(new QueueStats(3, 0, 0, 0), db.queueStats("q"));
+    assertFalse(db.queueAcknowledge(held), "the damaged delivery's entry is gone");
+    assertEquals(2, tools.quarantinedCount("q"));
+    assertEquals(List.of("e01", "e02", "e04"), drain("q"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "shared-memory"})
+  void quarantineCallsCheckTheirArguments(String kind) {
+    open(kind);
+    StoreTools tools = tools();
+    assertThrows(IllegalArgumentException.class, () -> tools.quarantined("q", -1));
+    assertThrows(IllegalArgumentException.class, () -> tools.quarantined("", 0));
+    assertThrows(IllegalArgumentException.class, () -> tools.quarantinedCount("__LOCK__x"));
+    assertThrows(IllegalArgumentException.class, () -> tools.deleteQuarantined("q", ""));
+    assertThrows(IllegalArgumentException.class, () -> tools.setAsideDamaged(""));
+    assertEquals(List.of(), tools.quarantined(null, 0));
+    assertEquals(0, tools.quarantinedCount(null));
   }
 }

@@ -3,13 +3,41 @@ package io.github.atomicdb;
 import io.github.atomicdb.internal.KeyCodec;
 import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.spi.KvCursor;
+import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.tools.StoreTools;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** Test-only view of the engine's queue storage, for diagnostics in failure messages. */
+/** Test-only view of the engine's queue storage, for diagnostics and for damaging records. */
 public final class EngineAccess {
   private EngineAccess() {}
+
+  /**
+   * Flips bit {@code bit} of byte {@code at} (mod its length) of the stored entry (pk, sk).
+   *
+   * @return the entry's stored state and time before the damage (a due timed entry is stored as
+   *     timed until an operation promotes it), or null if there is no entry
+   */
+  public static long[] damageQueueEntry(AtomicDb db, String pk, String sk, int at, int bit) {
+    EngineDb e = (EngineDb) db;
+    byte[] k = QueueLayout.entryKey(QueueLayout.part(pk), sk.getBytes(StandardCharsets.UTF_8));
+    byte[] v = e.kv.get(Space.QUEUE, k);
+    if (v == null) {
+      return null;
+    }
+    QueueLayout.Entry stored = QueueLayout.openEntry(k, v, sk);
+    v = v.clone();
+    v[Math.floorMod(at, v.length)] ^= (byte) (1 << (bit & 7));
+    e.kv.write(List.of(KvOp.put(Space.QUEUE, k, v)));
+    return new long[] {stored.state(), stored.time()};
+  }
+
+  /** The operator API over any engine (StoreTools.of takes the public stores only). */
+  public static StoreTools tools(AtomicDb db) {
+    return new EngineTools((EngineDb) db);
+  }
 
   /** Every queue entry record and queue index key of {@code db}, readable. */
   public static String dumpQueues(AtomicDb db) {

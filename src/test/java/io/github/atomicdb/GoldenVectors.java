@@ -57,6 +57,9 @@ final class GoldenVectors {
     v.put("C1", QueueLayout.counters(countersKey, new QueueLayout.Counters(2, 1, 0)));
     v.put("R1", QueueLayout.indexValue(readyKey, QueueLayout.READY, 1767225600000L));
     v.put("T1", QueueLayout.indexValue(timedKey, QueueLayout.IN_FLIGHT, 1767225600000L));
+    byte[] quarantineKey = QueueLayout.quarantineKey(jobs, sk, 1767226000000L);
+    v.put("X5", quarantineKey);
+    v.put("Z1", QueueLayout.quarantine(quarantineKey, "checksum mismatch", new byte[] {2, 0, (byte) 0xFF}));
     return v;
   }
 

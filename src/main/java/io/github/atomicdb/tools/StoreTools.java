@@ -145,6 +145,17 @@ public interface StoreTools {
   int deleteQuarantined(String pk, String sk);
 
   /**
+   * Reads every entry of queue {@code pk} and moves each damaged one to the quarantine, exactly
+   * as a pull that met it would (so that {@link #peek}, {@link #exportQueueEntries} and the queue's
+   * pulls no longer meet it), without delivering or changing any intact entry. Commits in
+   * batches; safe to run while the queue is in use.
+   *
+   * @return how many entries were set aside
+   * @throws IllegalArgumentException if {@code pk} is not a valid key
+   */
+  long setAsideDamaged(String pk);
+
+  /**
    * Reads every record and checks it: keys follow the key layout and are canonical, each record
    * opens (envelope, format byte, checksum), built-in values decode; each queue entry has its
    * index record and each index record its entry; each queue's counters match its entries. Every

@@ -238,6 +238,8 @@ class CrashRestartTest {
     int incs;
     /** Per cycle: each consumer thread's last LIVE time (epoch millis). */
     final List<Map<String, Long>> live = new ArrayList<>();
+    /** Per cycle: when its child was started and when it was dead (epoch millis). */
+    final List<long[]> lifetimes = new ArrayList<>();
 
     void line(String l) {
       String[] p = l.substring(0, l.length() - 1).split(" ");
@@ -287,7 +289,9 @@ class CrashRestartTest {
     for (int cycle = 0; cycle < CYCLES; cycle++) {
       boolean sync = cycle % 2 == 1;
       Path err = tmp.resolve("child-" + cycle + ".err");
+      long startedAt = System.currentTimeMillis();
       List<String> lines = runAndKill(dir, seed + cycle, cycle, sync, 150 + r.nextInt(700), err);
+      acked.lifetimes.add(new long[] {startedAt, System.currentTimeMillis()});
       int before = acked.pushed.size() + acked.incs + acked.transfers;
       acked.live.add(new HashMap<>());
       for (String l : lines) {
@@ -364,8 +368,12 @@ class CrashRestartTest {
         // from the pull that set it aside, so it logged the line (else SIGKILL may have come
         // between the commit and the log line: the quarantine record is what is durable).
         long t = q.quarantinedAtMillis();
-        Map<String, Long> child = acked.live.stream()
-            .filter(m -> m.values().stream().anyMatch(v -> v >= t)).findFirst().orElse(Map.of());
+        Map<String, Long> child = Map.of();
+        for (int c = 0; c < acked.lifetimes.size(); c++) {
+          if (acked.lifetimes.get(c)[0] <= t && t <= acked.lifetimes.get(c)[1]) {
+            child = acked.live.get(c);
+          }
+        }
         if (child.size() < 2 || child.values().stream().anyMatch(v -> v <= t)) {
           continue;
         }

@@ -147,12 +147,14 @@ class ModelBasedTest {
       long redeliverAt;
       String receipt = "";
       Object data;
+      /** Its bytes were damaged: the store cannot read it, and sets it aside when it meets it. */
+      boolean damaged;
 
       @Override
       public String toString() {
         return "{state=" + state + " attempts=" + attempts + " time=" + time + " enq=" + enqueuedAt
             + " redeliver=" + redeliver + (redeliverAt != 0 ? " redeliverAt=" + redeliverAt : "")
-            + " receipt=" + receipt + " data=" + data + "}";
+            + " receipt=" + receipt + " data=" + data + (damaged ? " DAMAGED" : "") + "}";
       }
     }
 
@@ -293,10 +295,72 @@ class ModelBasedTest {
       return queues.computeIfAbsent(pk, k -> new TreeMap<>(UTF8));
     }
 
+    // ---- quarantine: a damaged entry is moved aside by the first operation that reads it
+
+    /** Queue pk to the model sks of its quarantined entries (one per time set aside). */
+    final Map<String, List<String>> quarantine = new HashMap<>();
+
+    /** If the entry at (pk, msk) is damaged, moves it to the quarantine; whether it was. */
+    boolean setAside(String pk, String msk) {
+      MEntry e = queue(pk).get(msk);
+      if (e == null || !e.damaged) {
+        return false;
+      }
+      queue(pk).remove(msk);
+      quarantine.computeIfAbsent(pk, k -> new ArrayList<>()).add(msk);
+      return true;
+    }
+
+    /** Deletes every quarantined copy of (pk, msk); returns how many. */
+    int deleteQuarantined(String pk, String msk) {
+      List<String> held = quarantine.getOrDefault(pk, new ArrayList<>());
+      int before = held.size();
+      held.removeIf(msk::equals);
+      return before - held.size();
+    }
+
+    /**
+     * Acknowledge's rules for a damaged entry, before the usual ones; true if they decided. By key:
+     * a damaged entry is deleted (not set aside), and with no entry left the quarantined copies of
+     * the key are deleted. By delivery: a damaged entry is set aside and the ack returns false.
+     */
+    boolean ackDamaged(String pk, String msk, String receipt) {
+      if (receipt != null) {
+        return setAside(pk, msk);
+      }
+      MEntry e = queue(pk).get(msk);
+      if (e != null && !e.damaged) {
+        return false;
+      }
+      queue(pk).remove(msk);
+      deleteQuarantined(pk, msk);
+      return true;
+    }
+
+    /** Damaged entries stored as timed and already due: every pull of the queue meets them first. */
+    void setAsideDueDamaged(String pk) {
+      List<String> due = new ArrayList<>();
+      for (Map.Entry<String, MEntry> x : queue(pk).entrySet()) {
+        MEntry e = x.getValue();
+        if (e.damaged && e.state != READY && e.time <= now()) {
+          due.add(x.getKey());
+        }
+      }
+      due.forEach(msk -> setAside(pk, msk));
+    }
+
+    /** The state queueStats counts an entry in (a damaged entry keeps its stored state). */
+    int statsState(MEntry e) {
+      return e.damaged && e.state != READY && e.time <= now() ? READY : e.state;
+    }
+
     /** Time passes: timed-out deliveries and passed delays make entries available. */
     void normalize() {
       for (TreeMap<String, MEntry> q : queues.values()) {
         for (MEntry e : q.values()) {
+          if (e.damaged) {
+            continue; // unreadable: stays as stored until an operation sets it aside
+          }
           if (e.state == IN_FLIGHT && e.time <= now()) {
             // A timed-out delivery keeps its lease until the entry is delivered again, unless new
             // data was pushed meanwhile: that data has never been delivered, so it is a new job.
@@ -324,8 +388,9 @@ class ModelBasedTest {
       e.receipt = delayed ? "" : receipt;
     }
 
-    /** Push semantics for one entry: no validation. */
+    /** Push semantics for one entry (also dead-lettering and redrive): no validation. */
     void pushOne(String pk, String msk, Object data, long delayMillis, int attempts, long enqueuedAt) {
+      setAside(pk, msk);
       TreeMap<String, MEntry> q = queue(pk);
       MEntry old = q.get(msk);
       if (old != null && old.state == IN_FLIGHT) {
@@ -352,6 +417,7 @@ class ModelBasedTest {
      * onto a taken sk it gets {@code msk~0movN} (the store: {@code sk~ULID}). Returns its sk.
      */
     String moveOne(String pk, String msk, Object data, long delayMillis, int attempts, long enqueuedAt) {
+      setAside(pk, msk); // a damaged entry there is set aside first: the sk is free then
       String to = queue(pk).containsKey(msk) ? msk + "~" + String.format("0mov%09d", renames++) : msk;
       pushOne(pk, to, data, delayMillis, attempts, enqueuedAt);
       return to;
@@ -367,6 +433,12 @@ class ModelBasedTest {
       for (Iterator<Map.Entry<String, MEntry>> it = queue(from).entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<String, MEntry> x = it.next();
         MEntry e = x.getValue();
+        if (e.damaged) { // redrive reads every entry: a damaged one is set aside, not counted
+          String msk = x.getKey();
+          it.remove();
+          quarantine.computeIfAbsent(from, k -> new ArrayList<>()).add(msk);
+          continue;
+        }
         if (e.state == IN_FLIGHT) {
           continue; // being processed (normalize() made the timed-out ones available)
         }
@@ -401,6 +473,7 @@ class ModelBasedTest {
         throw new IllegalArgumentException("model: bad queue");
       }
       normalize();
+      setAsideDueDamaged(pk);
       List<Map.Entry<String, MEntry>> out = new ArrayList<>();
       for (Iterator<Map.Entry<String, MEntry>> it = queue(pk).entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<String, MEntry> e = it.next();
@@ -408,6 +481,14 @@ class ModelBasedTest {
           break;
         }
         MEntry m = e.getValue();
+        if (m.damaged) {
+          if (m.state == READY) { // met by the scan of available entries: set aside
+            String msk = e.getKey();
+            it.remove();
+            quarantine.computeIfAbsent(pk, k -> new ArrayList<>()).add(msk);
+          }
+          continue;
+        }
         if (m.state == READY && maxAttempts > 0 && m.attempts >= maxAttempts) {
           // Delivered too often: to the dead-letter queue (attempts and age kept), and go on.
           String msk = e.getKey(); // before remove(): TreeMap reuses a removed entry
@@ -433,6 +514,9 @@ class ModelBasedTest {
     /** Key-based (receipt null) or delivery-based acknowledgement. */
     boolean ack(String pk, String msk, String receipt) {
       normalize();
+      if (ackDamaged(pk, msk, receipt)) {
+        return receipt == null;
+      }
       TreeMap<String, MEntry> q = queue(pk);
       MEntry e = q.get(msk);
       if (e == null || (receipt != null && !owns(e, receipt))) {
@@ -448,6 +532,9 @@ class ModelBasedTest {
 
     boolean release(String pk, String msk, String receipt) {
       normalize();
+      if (setAside(pk, msk)) {
+        return false;
+      }
       MEntry e = queue(pk).get(msk);
       if (e == null) {
         if (receipt == null) {
@@ -464,6 +551,9 @@ class ModelBasedTest {
 
     boolean extend(String pk, String msk, String receipt, long ttlSeconds) {
       normalize();
+      if (setAside(pk, msk)) {
+        return false;
+      }
       MEntry e = queue(pk).get(msk);
       if (e == null || !owns(e, receipt)) {
         return false;
@@ -480,7 +570,7 @@ class ModelBasedTest {
       long delayed = 0;
       Long firstEnq = null;
       for (MEntry e : queue(pk).values()) {
-        switch (e.state) {
+        switch (statsState(e)) {
           case READY -> {
             ready++;
             if (firstEnq == null) {
@@ -806,6 +896,8 @@ class ModelBasedTest {
           }
           return model.stats(q);
         }, () -> db.queueStats(q));
+      } else if (r < 935) {
+        damagedEntries();
       } else if (r < 995) {
         tick();
       } else if (target.durable()) {
@@ -1176,6 +1268,60 @@ class ModelBasedTest {
         case "release" -> db.queueRelease(del);
         default -> db.queueExtend(del, ttl);
       });
+    }
+
+    // ------------------------------------------------------------ damaged entries
+
+    /**
+     * The sk the store holds for a model sk (generated ones and moved ones renamed onto a taken sk
+     * once delivered), or null while it is not known.
+     */
+    String realSk(String msk) {
+      return msk.startsWith("0gen") || msk.contains("~0mov") ? realOf.get(msk) : msk;
+    }
+
+    /** Damages an entry on disk, or compares / deletes a queue's quarantine. */
+    void damagedEntries() {
+      String q = QUEUES[rnd.nextInt(QUEUES.length)];
+      int r = rnd.nextInt(10);
+      if (r < 4) {
+        List<String> candidates = new ArrayList<>();
+        for (Map.Entry<String, Model.MEntry> x : model.queue(q).entrySet()) {
+          if (!x.getValue().damaged && realSk(x.getKey()) != null) {
+            candidates.add(x.getKey());
+          }
+        }
+        if (candidates.isEmpty()) {
+          tick();
+          return;
+        }
+        String msk = pick(candidates);
+        int at = rnd.nextInt(1000);
+        int bit = rnd.nextInt(8);
+        describe("damage " + q + " " + realSk(msk) + " byte " + at + " bit " + bit);
+        long[] stored = io.github.atomicdb.EngineAccess.damageQueueEntry(db, q, realSk(msk), at, bit);
+        if (stored == null) {
+          throw new AssertionError("the model holds " + msk + " in " + q + " but the store has no entry");
+        }
+        // From now on the model sees it as stored: a due entry the store has not promoted yet
+        // stays in its timed index, where every pull meets it first.
+        Model.MEntry e = model.queue(q).get(msk);
+        e.damaged = true;
+        e.state = (int) stored[0];
+        e.time = stored[1];
+      } else if (r < 8) {
+        describe("quarantine " + q);
+        same(() -> model.quarantine.getOrDefault(q, List.of()).stream().map(this::realSk).sorted(UTF8).toList(),
+            () -> io.github.atomicdb.EngineAccess.tools(db).quarantined(q, 0).stream()
+                .map(io.github.atomicdb.tools.QuarantinedEntry::sk).sorted(UTF8).toList());
+      } else {
+        List<String> held = model.quarantine.getOrDefault(q, List.of());
+        String msk = held.isEmpty() || rnd.nextInt(4) == 0 ? QSKS[rnd.nextInt(QSKS.length)] : pick(held);
+        String sk = realSk(msk);
+        describe("deleteQuarantined " + q + " " + sk);
+        same(() -> model.deleteQuarantined(q, msk),
+            () -> io.github.atomicdb.EngineAccess.tools(db).deleteQuarantined(q, sk));
+      }
     }
   }
 }

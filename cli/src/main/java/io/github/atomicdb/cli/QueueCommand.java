@@ -202,7 +202,8 @@ final class QueueCommand implements Callable<Integer> {
   @Command(
       name = "quarantine",
       description = "Show the damaged entries queues set aside (their bytes as found, and why),"
-          + " export them to FILE, or delete them. Without PK: every queue.")
+          + " export them to FILE, or delete them; --sweep sets aside the damaged entries of PK"
+          + " that no operation has met yet. Without PK: every queue.")
   static final class Quarantine implements Callable<Integer> {
     private final Main main;
 
@@ -230,6 +231,11 @@ final class QueueCommand implements Callable<Integer> {
         description = "Delete every quarantined entry of PK (needs PK).")
     boolean deleteAll;
 
+    @Option(names = "--sweep",
+        description = "First read every entry of PK (needs PK) and set each damaged one aside, as a"
+            + " pull meeting it would; intact entries are not touched.")
+    boolean sweep;
+
     Quarantine(Main main) {
       this.main = main;
     }
@@ -250,8 +256,8 @@ final class QueueCommand implements Callable<Integer> {
       if (limit < 0) {
         throw new CliException(ExitCode.USAGE, "--limit must be >= 0 (0 = all), was " + limit);
       }
-      if ((deleteAll || !delete.isEmpty()) && pk == null) {
-        throw new CliException(ExitCode.USAGE, "--delete and --delete-all need the queue: give PK");
+      if ((deleteAll || !delete.isEmpty() || sweep) && pk == null) {
+        throw new CliException(ExitCode.USAGE, "--delete, --delete-all and --sweep need the queue: give PK");
       }
       if (deleteAll && !delete.isEmpty()) {
         throw new CliException(ExitCode.USAGE, "give --delete SK or --delete-all, not both");
@@ -259,6 +265,14 @@ final class QueueCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       try (AtomicDb db = main.openExisting(store.dir)) {
         StoreTools tools = StoreTools.of(db);
+        long swept = 0;
+        if (sweep) {
+          long n = tools.setAsideDamaged(pk);
+          swept = n;
+          if (!store.json) {
+            out.println("set aside " + n + " damaged entr" + (n == 1 ? "y" : "ies") + " of queue '" + pk + "'");
+          }
+        }
         if (export != null) {
           long n = export(tools);
           say(out, "exported", n, export.toString());
@@ -285,6 +299,9 @@ final class QueueCommand implements Callable<Integer> {
         if (store.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("pk", pk);
+          if (sweep) {
+            m.put("setAside", swept);
+          }
           m.put("quarantined", total);
           List<Object> l = new ArrayList<>();
           for (QuarantinedEntry e : shown) {

@@ -514,6 +514,25 @@ class CliTest {
     assertEquals(0, r.code(), r::toString);
     r = Cli.run("queue", "quarantine", dir.toString(), "--json");
     assertEquals(0, ((Map<?, ?>) json(r.out())).get("quarantined"), r::toString);
+
+    // a damaged entry no operation has met yet: --sweep sets it aside without pulling anything
+    try (Tamper t = new Tamper(dir)) {
+      byte[] a = t.get("queue", "jobs", "a");
+      a[a.length - 6] ^= 0x01;
+      t.put("queue", "jobs", "a", a);
+    }
+    r = Cli.run("queue", "peek", dir.toString(), "jobs");
+    assertEquals(ExitCode.IO, r.code(), "peek meets the damaged entry: " + r);
+    r = Cli.run("queue", "quarantine", dir.toString(), "jobs", "--sweep", "--json");
+    assertEquals(0, r.code(), r::toString);
+    Map<?, ?> swept = (Map<?, ?>) json(r.out());
+    assertEquals(1, swept.get("setAside"), r::toString);
+    assertEquals(1, swept.get("quarantined"), r::toString);
+    r = Cli.run("queue", "peek", dir.toString(), "jobs");
+    assertEquals(0, r.code(), r::toString);
+    r = Cli.run("queue", "quarantine", dir.toString(), "jobs", "--delete-all");
+    assertTrue(r.out().contains("deleted 1 quarantined entry"), r::toString);
+    assertEquals(0, Cli.run("verify", dir.toString()).code());
   }
 
   @Test
