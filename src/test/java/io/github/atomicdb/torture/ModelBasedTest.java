@@ -594,6 +594,25 @@ class ModelBasedTest {
 
     /** Whether close and open again keeps the data: the run then reopens at random points. */
     boolean durable();
+
+    /**
+     * The engine store under {@code db} (a store that wraps the engine, such as AtomicEtcdDb,
+     * returns the one it wraps): the run damages queue records and reads the quarantine there.
+     */
+    default AtomicDb engine(AtomicDb db) {
+      return db;
+    }
+
+    /**
+     * Whether the store takes a push of any size and a pull of any batch in one commit (memory,
+     * RocksDB). A store with a commit limit (etcd: 128 operations) refuses a larger push and
+     * delivers a smaller batch, which the model does not follow: the run then leaves out its mass
+     * timeouts (1,000 and more entries pushed at once); the queue contract's mass-timeout tests
+     * run on such stores instead.
+     */
+    default boolean oneCommitPerBatch() {
+      return true;
+    }
   }
 
   static final class Run implements AutoCloseable {
@@ -665,7 +684,8 @@ class ModelBasedTest {
     void run(int ops) {
       for (opIndex = 0; opIndex < ops; opIndex++) {
         try {
-          if (opIndex == ops / 3 || opIndex == 2 * ops / 3 || rnd.nextInt(20_000) == 0) {
+          if (target.oneCommitPerBatch()
+              && (opIndex == ops / 3 || opIndex == 2 * ops / 3 || rnd.nextInt(20_000) == 0)) {
             massTimeout();
           }
           step();
@@ -684,7 +704,7 @@ class ModelBasedTest {
 
     String storeQueues() {
       try {
-        return io.github.atomicdb.EngineAccess.dumpQueues(db);
+        return io.github.atomicdb.EngineAccess.dumpQueues(target.engine(db));
       } catch (RuntimeException e) {
         return " (cannot dump: " + e + ")";
       }
@@ -1299,7 +1319,7 @@ class ModelBasedTest {
         int at = rnd.nextInt(1000);
         int bit = rnd.nextInt(8);
         describe("damage " + q + " " + realSk(msk) + " byte " + at + " bit " + bit);
-        long[] stored = io.github.atomicdb.EngineAccess.damageQueueEntry(db, q, realSk(msk), at, bit);
+        long[] stored = io.github.atomicdb.EngineAccess.damageQueueEntry(target.engine(db), q, realSk(msk), at, bit);
         if (stored == null) {
           throw new AssertionError("the model holds " + msk + " in " + q + " but the store has no entry");
         }
@@ -1312,7 +1332,7 @@ class ModelBasedTest {
       } else if (r < 8) {
         describe("quarantine " + q);
         same(() -> model.quarantine.getOrDefault(q, List.of()).stream().map(this::realSk).sorted(UTF8).toList(),
-            () -> io.github.atomicdb.EngineAccess.tools(db).quarantined(q, 0).stream()
+            () -> io.github.atomicdb.EngineAccess.tools(target.engine(db)).quarantined(q, 0).stream()
                 .map(io.github.atomicdb.tools.QuarantinedEntry::sk).sorted(UTF8).toList());
       } else {
         List<String> held = model.quarantine.getOrDefault(q, List.of());
@@ -1320,7 +1340,7 @@ class ModelBasedTest {
         String sk = realSk(msk);
         describe("deleteQuarantined " + q + " " + sk);
         same(() -> model.deleteQuarantined(q, msk),
-            () -> io.github.atomicdb.EngineAccess.tools(db).deleteQuarantined(q, sk));
+            () -> io.github.atomicdb.EngineAccess.tools(target.engine(db)).deleteQuarantined(q, sk));
       }
     }
   }

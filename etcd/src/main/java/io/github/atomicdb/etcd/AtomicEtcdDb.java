@@ -104,6 +104,11 @@ public final class AtomicEtcdDb implements AtomicDb {
     sweeper.scheduleWithFixedDelay(() -> sweepRound(sweepKeys), ms, ms, TimeUnit.MILLISECONDS);
   }
 
+  /** The engine store this one wraps (for tests of this package that damage its records). */
+  AtomicDb engine() {
+    return engine;
+  }
+
   private void sweepRound(int keys) {
     try {
       Engines.sweepExpired(engine, keys);

@@ -39,7 +39,7 @@ class EtcdModelTest {
           .expirySweep(Duration.ofMillis(50), 100);
       ContractTypes.registerAll(b::register);
       return b.open();
-    }, true, seed, OPS);
+    }, db -> ((AtomicEtcdDb) db).engine(), true, seed, OPS);
     System.out.println("EtcdModelTest " + summary);
   }
 }
