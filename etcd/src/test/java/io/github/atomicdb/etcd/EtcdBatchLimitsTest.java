@@ -13,11 +13,10 @@ import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueueStats;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -26,23 +25,13 @@ import org.junit.jupiter.api.function.Executable;
  * asks of every number a caller passes); the largest batch that fits is accepted.
  */
 class EtcdBatchLimitsTest {
-  private static EtcdCluster cluster;
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
   private static int namespaces;
   private AtomicDb db;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
   @BeforeEach
   void open() {
-    db = AtomicEtcdDb.builder(cluster.endpoints().toArray(String[]::new)).namespace("limits-" + namespaces++).open();
+    db = AtomicEtcdDb.builder(etcd.cluster().endpoints().toArray(String[]::new)).namespace("limits-" + namespaces++).open();
   }
 
   @AfterEach

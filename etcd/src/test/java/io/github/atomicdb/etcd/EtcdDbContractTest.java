@@ -6,8 +6,7 @@ import io.github.atomicdb.contract.ContractTypes;
 import io.github.atomicdb.contract.TestClock;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole contract suite (items, locks, queue) on {@link AtomicEtcdDb}, against one real
@@ -15,22 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
  * the same namespace again (the data is in etcd, not in the JVM).
  */
 class EtcdDbContractTest extends AtomicDbContract {
-  private static EtcdCluster cluster;
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
   private static int opened;
   private final Map<AtomicDb, String> namespaces = new IdentityHashMap<>();
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
   private AtomicDb openAt(String namespace, TestClock clock) {
-    AtomicEtcdDb.Builder b = AtomicEtcdDb.builder(cluster.endpoints().toArray(String[]::new))
+    AtomicEtcdDb.Builder b = AtomicEtcdDb.builder(etcd.cluster().endpoints().toArray(String[]::new))
         .namespace(namespace)
         .clock(clock);
     ContractTypes.registerAll(b::register);

@@ -23,26 +23,25 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Expired items and lock records leave etcd: counted with raw range reads of the namespace's
  * item and lock keys, next to live records that must stay.
  */
 class EtcdExpirySweepTest {
-  private static EtcdCluster cluster;
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
   private static Client raw;
   private static int namespaces;
 
   @BeforeAll
   static void startCluster() {
-    cluster = EtcdCluster.start(1);
-    raw = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+    raw = Client.builder().endpoints(etcd.cluster().endpoints().toArray(String[]::new)).build();
   }
 
   @AfterAll
   static void stopCluster() {
     raw.close();
-    cluster.close();
   }
 
   /** How many keys of {@code space} ('i' items, 'l' locks) the namespace holds in etcd. */
@@ -56,7 +55,7 @@ class EtcdExpirySweepTest {
   void theBackgroundSweepRemovesExpiredItemsAndLocksAndKeepsLiveOnes() throws Exception {
     String ns = "sweep-" + namespaces++;
     TestClock clock = new TestClock();
-    AtomicEtcdDb.Builder b = AtomicEtcdDb.builder(cluster.endpoints().toArray(String[]::new))
+    AtomicEtcdDb.Builder b = AtomicEtcdDb.builder(etcd.cluster().endpoints().toArray(String[]::new))
         .namespace(ns)
         .clock(clock)
         .expirySweep(Duration.ofMillis(50), 40);
@@ -135,6 +134,6 @@ class EtcdExpirySweepTest {
   private static AtomicDb engine(String ns, TestClock clock) {
     TypeRegistry types = new TypeRegistry();
     ContractTypes.registerAll(types::register);
-    return Engines.open("sweep " + ns, EtcdKv.open(cluster.endpoints(), ns, EtcdKv.Settings.defaults()), clock, types);
+    return Engines.open("sweep " + ns, EtcdKv.open(etcd.cluster().endpoints(), ns, EtcdKv.Settings.defaults()), clock, types);
   }
 }

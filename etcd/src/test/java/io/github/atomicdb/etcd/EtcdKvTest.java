@@ -22,10 +22,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * EtcdKv against a real 1-member etcd, beyond the SPI contract (EtcdKvContractTest): conflicts
@@ -34,26 +33,16 @@ import org.junit.jupiter.api.Test;
  * compaction, and failures (unreachable, frozen member).
  */
 class EtcdKvTest {
-  private static EtcdCluster cluster;
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
   private static final AtomicInteger NS = new AtomicInteger();
   private final List<KvStore> opened = new ArrayList<>();
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   private static String freshNamespace() {
     return "kvtest-" + NS.incrementAndGet();
   }
 
   private EtcdKv etcd(String namespace, EtcdKv.Settings settings) {
-    EtcdKv kv = EtcdKv.open(cluster.endpoints(), namespace, settings);
+    EtcdKv kv = EtcdKv.open(etcd.cluster().endpoints(), namespace, settings);
     opened.add(kv);
     return kv;
   }
@@ -214,10 +203,10 @@ class EtcdKvTest {
   void badNamespacesAndEndpointsAreRefusedByName() {
     for (String bad : List.of("", "a/b", "a b", "ü", "x".repeat(129))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> EtcdKv.open(cluster.endpoints(), bad, EtcdKv.Settings.defaults()), bad);
+          () -> EtcdKv.open(etcd.cluster().endpoints(), bad, EtcdKv.Settings.defaults()), bad);
       assertTrue(e.getMessage().startsWith("namespace"), e.getMessage());
     }
-    assertThrows(NullPointerException.class, () -> EtcdKv.open(cluster.endpoints(), null, EtcdKv.Settings.defaults()));
+    assertThrows(NullPointerException.class, () -> EtcdKv.open(etcd.cluster().endpoints(), null, EtcdKv.Settings.defaults()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> EtcdKv.open(List.of("127.0.0.1:2379"), "x", EtcdKv.Settings.defaults()));
     assertTrue(e.getMessage().contains("http://host:port"), e.getMessage());
@@ -302,7 +291,7 @@ class EtcdKvTest {
   void aTransactionWhoseSnapshotWasCompactedIsAConflict() throws Exception {
     EtcdKv kv = etcd();
     kv.write(List.of(KvOp.put(Space.LOCKS, b("a"), b("1"))));
-    try (Client raw = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build()) {
+    try (Client raw = Client.builder().endpoints(etcd.cluster().endpoints().toArray(String[]::new)).build()) {
       KvConflictException e = assertThrows(KvConflictException.class, () -> kv.transact(t -> {
         t.getForUpdate(Space.LOCKS, b("a"));
         try {
@@ -336,7 +325,7 @@ class EtcdKvTest {
     EtcdKv.Settings quick = new EtcdKv.Settings(Duration.ofMillis(500), Duration.ofSeconds(2), 128, 1536 * 1024);
     EtcdKv kv = etcd(freshNamespace(), quick);
     kv.write(List.of(KvOp.put(Space.ITEMS, b("k"), b("before"))));
-    cluster.pause(0);
+    etcd.cluster().pause(0);
     try {
       KvOutcomeUnknownException w = assertThrows(KvOutcomeUnknownException.class,
           () -> kv.write(List.of(KvOp.put(Space.ITEMS, b("k"), b("during")))));
@@ -348,9 +337,9 @@ class EtcdKvTest {
       AtomicDbException r = assertThrows(AtomicDbException.class, () -> kv.get(Space.ITEMS, b("k")));
       assertTrue(r.getMessage().contains("did not complete get within 2000 ms"), r.getMessage());
     } finally {
-      cluster.resume(0);
+      etcd.cluster().resume(0);
     }
-    cluster.awaitHealthy(0);
+    etcd.cluster().awaitHealthy(0);
     kv.write(List.of(KvOp.put(Space.ITEMS, b("k"), b("after"))));
     assertEquals("after", s(kv.get(Space.ITEMS, b("k"))));
   }
@@ -358,12 +347,12 @@ class EtcdKvTest {
   @Test
   void aNamespaceOfANewerFormatIsRefused() throws Exception {
     String ns = freshNamespace();
-    try (Client raw = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build()) {
+    try (Client raw = Client.builder().endpoints(etcd.cluster().endpoints().toArray(String[]::new)).build()) {
       raw.getKVClient().put(ByteSequence.from(b("atomicdb/" + ns + "/mformat")), ByteSequence.from(b("2")))
           .get(10, TimeUnit.SECONDS);
     }
     AtomicDbException e = assertThrows(AtomicDbException.class,
-        () -> EtcdKv.open(cluster.endpoints(), ns, EtcdKv.Settings.defaults()));
+        () -> EtcdKv.open(etcd.cluster().endpoints(), ns, EtcdKv.Settings.defaults()));
     assertTrue(e.getMessage().contains("holds format 2"), e.getMessage());
     etcd(freshNamespace(), EtcdKv.Settings.defaults()).close(); // a fresh one opens
   }

@@ -3,9 +3,8 @@ package io.github.atomicdb.etcd;
 import io.github.atomicdb.contract.ContractTypes;
 import io.github.atomicdb.torture.ModelRuns;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The core's model test (seeded random operations compared with a reference model) on
@@ -15,17 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class EtcdModelTest {
   private static final int OPS = Integer.getInteger("atomicdb.etcd.model.ops", 1500);
-  private static EtcdCluster cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
 
   @Test
   void randomOperationsAgreeWithTheModel() {
@@ -33,7 +22,7 @@ class EtcdModelTest {
     long seed = fixed != null ? fixed : System.nanoTime();
     System.out.println("EtcdModelTest seed=" + seed + " ops=" + OPS + " (replay: -Datomicdb.model.seed=" + seed + ")");
     String summary = ModelRuns.run("etcd", clock -> {
-      AtomicEtcdDb.Builder b = AtomicEtcdDb.builder(cluster.endpoints().toArray(String[]::new))
+      AtomicEtcdDb.Builder b = AtomicEtcdDb.builder(etcd.cluster().endpoints().toArray(String[]::new))
           .namespace("model-" + seed)
           .clock(clock)
           .expirySweep(Duration.ofMillis(50), 100);

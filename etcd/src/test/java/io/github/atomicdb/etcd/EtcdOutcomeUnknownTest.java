@@ -11,9 +11,8 @@ import io.github.atomicdb.CommitOutcomeUnknownException;
 import io.github.atomicdb.Item;
 import io.github.atomicdb.ItemKey;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A write sent to a member that stops answering (SIGSTOP) has an unknown outcome: AtomicEtcdDb
@@ -22,28 +21,18 @@ import org.junit.jupiter.api.Test;
  * fails with a plain AtomicDbException at its deadline.
  */
 class EtcdOutcomeUnknownTest {
-  private static EtcdCluster cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
 
   @Test
   @SuppressWarnings("deprecation")
   void aWriteWithoutAnAnswerThrowsTheCoreTypeAndAReadTimesOut() {
-    try (AtomicDb db = AtomicEtcdDb.builder(cluster.endpoints().toArray(String[]::new))
+    try (AtomicDb db = AtomicEtcdDb.builder(etcd.cluster().endpoints().toArray(String[]::new))
         .namespace("unknown")
         .requestTimeout(Duration.ofMillis(500))
         .operationTimeout(Duration.ofSeconds(2))
         .open()) {
       db.set(Item.of("p", "k", "before"));
-      cluster.pause(0);
+      etcd.cluster().pause(0);
       try {
         CommitOutcomeUnknownException set = assertThrows(CommitOutcomeUnknownException.class,
             () -> db.set(Item.of("p", "k", "during")));
@@ -53,9 +42,9 @@ class EtcdOutcomeUnknownTest {
         AtomicDbException get = assertThrows(AtomicDbException.class, () -> db.get(new ItemKey("p", "k")));
         assertTrue(!(get instanceof CommitOutcomeUnknownException), "a read has no outcome to be unsure of: " + get);
       } finally {
-        cluster.resume(0);
+        etcd.cluster().resume(0);
       }
-      cluster.awaitHealthy(0);
+      etcd.cluster().awaitHealthy(0);
       db.set(Item.of("p", "k", "after"));
       assertEquals("after", db.get(new ItemKey("p", "k")).orElseThrow().data());
     }

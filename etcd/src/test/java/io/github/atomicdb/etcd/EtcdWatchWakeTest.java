@@ -15,9 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Long polling across processes: a pull waiting in one AtomicEtcdDb wakes when another one, with
@@ -27,21 +26,11 @@ import org.junit.jupiter.api.Test;
  */
 class EtcdWatchWakeTest {
   private static final String QUEUE = "jobs";
-  private static EtcdCluster cluster;
+  @RegisterExtension static final EtcdClusterExtension etcd = new EtcdClusterExtension(1);
   private static int namespaces;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(1);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
   private static AtomicEtcdDb open(String namespace) {
-    return AtomicEtcdDb.builder(cluster.endpoints().toArray(String[]::new)).namespace(namespace).open();
+    return AtomicEtcdDb.builder(etcd.cluster().endpoints().toArray(String[]::new)).namespace(namespace).open();
   }
 
   @Test
@@ -59,7 +48,7 @@ class EtcdWatchWakeTest {
   @Test
   void withoutTheWatchOnlyTheTimerWakesTheWaiter() throws Exception {
     String ns = "wake-" + namespaces++;
-    EtcdKv kv = EtcdKv.open(cluster.endpoints(), ns, EtcdKv.Settings.defaults());
+    EtcdKv kv = EtcdKv.open(etcd.cluster().endpoints(), ns, EtcdKv.Settings.defaults());
     try (AtomicDb waiter = SharedKv.open("etcd without watch", kv, Clock.systemUTC()); AtomicDb pusher = open(ns)) {
       long wokeAfterMs = pushWhileWaiting(waiter, pusher, "polled");
       assertTrue(wokeAfterMs >= 500, "woke " + wokeAfterMs + " ms after the push: something else wakes it");
