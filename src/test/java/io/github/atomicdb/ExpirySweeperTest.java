@@ -9,13 +9,11 @@ import io.github.atomicdb.contract.TestClock;
 import io.github.atomicdb.internal.MemoryKv;
 import io.github.atomicdb.spi.Engines;
 import io.github.atomicdb.spi.KvCursor;
-import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.KvTxn;
 import io.github.atomicdb.spi.Space;
 import io.github.atomicdb.spi.TypeRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -26,28 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class ExpirySweeperTest {
   /** A memory store that runs {@code beforeCommit} once, just before the next transaction. */
-  static final class Racing implements KvStore {
-    final MemoryKv inner = new MemoryKv();
+  static final class Racing extends ForwardingKv {
     Runnable beforeCommit;
 
-    @Override
-    public byte[] get(Space space, byte[] key) {
-      return inner.get(space, key);
-    }
-
-    @Override
-    public List<byte[]> multiGet(Space space, List<byte[]> keys) {
-      return inner.multiGet(space, keys);
-    }
-
-    @Override
-    public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
-      return inner.scan(space, from, to, reverse, limitHint);
-    }
-
-    @Override
-    public void write(List<KvOp> ops) {
-      inner.write(ops);
+    Racing() {
+      super(new MemoryKv());
     }
 
     @Override
@@ -58,11 +39,6 @@ class ExpirySweeperTest {
         r.run();
       }
       return inner.transact(body);
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

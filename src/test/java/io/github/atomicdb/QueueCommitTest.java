@@ -35,8 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class QueueCommitTest {
   /** A KvStore over MemoryKv that counts commits and can make transactions conflict. */
-  static final class Probe implements KvStore {
-    final MemoryKv inner = new MemoryKv();
+  static final class Probe extends ForwardingKv {
     final boolean single;
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger transactions = new AtomicInteger();
@@ -50,22 +49,13 @@ class QueueCommitTest {
     volatile java.util.function.Predicate<List<KvOp>> refuse = ops -> false;
 
     Probe(boolean single) {
+      super(new MemoryKv());
       this.single = single;
     }
 
     @Override
     public boolean singleWriter() {
       return single;
-    }
-
-    @Override
-    public byte[] get(Space space, byte[] key) {
-      return inner.get(space, key);
-    }
-
-    @Override
-    public List<byte[]> multiGet(Space space, List<byte[]> keys) {
-      return inner.multiGet(space, keys);
     }
 
     @Override
@@ -93,11 +83,6 @@ class QueueCommitTest {
         throw new KvConflictException("test conflict", null);
       }
       return inner.transact(body);
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

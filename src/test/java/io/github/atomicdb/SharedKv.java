@@ -4,16 +4,10 @@ import io.github.atomicdb.contract.ContractTypes;
 import io.github.atomicdb.internal.MemoryKv;
 import io.github.atomicdb.internal.RocksKv;
 import io.github.atomicdb.spi.Engines;
-import io.github.atomicdb.spi.KvCursor;
-import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvStore;
-import io.github.atomicdb.spi.KvTxn;
-import io.github.atomicdb.spi.Space;
 import io.github.atomicdb.spi.TypeRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
-import java.util.function.Function;
 
 /**
  * A {@link KvStore} that says it is shared with other processes ({@link #singleWriter()} false)
@@ -21,11 +15,9 @@ import java.util.function.Function;
  * commit a validated transaction, nothing kept in memory between commits. Tests run the queue
  * contract and the model test through it, so both engine paths stay correct on every backend.
  */
-public final class SharedKv implements KvStore {
-  private final KvStore inner;
-
+public final class SharedKv extends ForwardingKv {
   public SharedKv(KvStore inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   /** An engine over a shared-mode memory store, with {@link ContractTypes} registered. */
@@ -53,45 +45,5 @@ public final class SharedKv implements KvStore {
   @Override
   public boolean singleWriter() {
     return false;
-  }
-
-  @Override
-  public int maxOpsPerCommit() {
-    return inner.maxOpsPerCommit();
-  }
-
-  @Override
-  public long maxBytesPerCommit() {
-    return inner.maxBytesPerCommit();
-  }
-
-  @Override
-  public byte[] get(Space space, byte[] key) {
-    return inner.get(space, key);
-  }
-
-  @Override
-  public List<byte[]> multiGet(Space space, List<byte[]> keys) {
-    return inner.multiGet(space, keys);
-  }
-
-  @Override
-  public KvCursor scan(Space space, byte[] from, byte[] to, boolean reverse, int limitHint) {
-    return inner.scan(space, from, to, reverse, limitHint);
-  }
-
-  @Override
-  public void write(List<KvOp> ops) {
-    inner.write(ops);
-  }
-
-  @Override
-  public <T> T transact(Function<KvTxn, T> body) {
-    return inner.transact(body);
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }
