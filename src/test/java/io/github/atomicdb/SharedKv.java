@@ -5,9 +5,12 @@ import io.github.atomicdb.internal.MemoryKv;
 import io.github.atomicdb.internal.RocksKv;
 import io.github.atomicdb.spi.Engines;
 import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvWatch;
+import io.github.atomicdb.spi.Space;
 import io.github.atomicdb.spi.TypeRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * A {@link KvStore} that says it is shared with other processes ({@link #singleWriter()} false)
@@ -45,5 +48,14 @@ public final class SharedKv extends ForwardingKv {
   @Override
   public boolean singleWriter() {
     return false;
+  }
+
+  /**
+   * None, whatever the store under it has: waiting pulls are woken by the engine's timer, as on a
+   * shared backend without change notifications (EtcdWatchWakeTest relies on it).
+   */
+  @Override
+  public Optional<KvWatch> watch(Space space, byte[] prefix, KvWatch.Listener listener) {
+    return Optional.empty();
   }
 }
