@@ -468,32 +468,48 @@ final class QueueEngine {
    */
   long setAsideDamaged(String pk) {
     QueueRef q = QueueRef.of(pk);
-    long n = 0;
+    return forEachEntry(q, List.of(q.pk()), (op, sk) -> op.readRaw(q, sk) == null && op.setAside(q, sk));
+  }
+
+  /** What {@link #forEachEntry} does with one entry of the queue; true when it counts. */
+  private interface EntryStep {
+    boolean apply(QueueOp op, byte[] sk);
+  }
+
+  /**
+   * Applies {@code step} to every entry of queue {@code q} in sk order, in commits over the queues
+   * {@code locked} of at most REDRIVE_BATCH entries (and the backend's limit) each, every commit
+   * scanning on from just after the last key the previous one looked at.
+   *
+   * @return how many entries {@code step} counted
+   */
+  private long forEachEntry(QueueRef q, List<String> locked, EntryStep step) {
+    long counted = 0;
     byte[] end = KeyCodec.prefixEnd(q.part());
     byte[] start = q.part();
+    int perCommit = Math.min(REDRIVE_BATCH, entriesPerCommit);
     while (start != null) {
       byte[] scanFrom = start;
-      int perCommit = Math.min(REDRIVE_BATCH, entriesPerCommit);
-      Object[] batch = commits.commit(q.pk(), op -> {
-        long found = 0;
+      long[] n = new long[1];
+      start = commits.commit(locked, op -> {
+        n[0] = 0;
         int looked = 0;
         byte[] last = null;
         try (KvCursor c = op.io.scan(Space.QUEUE, scanFrom, end)) {
           while (looked < perCommit && c.next()) {
             looked++;
             last = c.key();
-            byte[] sk = Arrays.copyOfRange(last, q.part().length, last.length);
-            if (op.readRaw(q, sk) == null && op.setAside(q, sk)) {
-              found++;
+            if (step.apply(op, Arrays.copyOfRange(last, q.part().length, last.length))) {
+              n[0]++;
             }
           }
         }
-        return new Object[] {found, looked < perCommit ? null : Arrays.copyOf(last, last.length + 1)};
+        // The next commit starts just after the last key looked at (key + 0x00).
+        return looked < perCommit ? null : Arrays.copyOf(last, last.length + 1);
       });
-      n += (Long) batch[0];
-      start = (byte[]) batch[1];
+      counted += n[0];
     }
-    return n;
+    return counted;
   }
 
   /** Deletes the quarantined entries of (pk, sk) in one commit; returns how many. */
@@ -509,38 +525,15 @@ final class QueueEngine {
     if (from.pk().equals(to.pk())) {
       throw new IllegalArgumentException("fromPk and toPk must differ (both '" + fromPk + "')");
     }
-    long moved = 0;
-    byte[] end = KeyCodec.prefixEnd(from.part());
-    byte[] start = from.part();
-    while (start != null) {
-      byte[] scanFrom = start;
-      int perCommit = Math.min(REDRIVE_BATCH, entriesPerCommit);
-      Object[] batch = commits.commit(List.of(from.pk(), to.pk()), op -> {
-        long n = 0;
-        int looked = 0;
-        byte[] last = null;
-        try (KvCursor c = op.io.scan(Space.QUEUE, scanFrom, end)) {
-          while (looked < perCommit && c.next()) {
-            looked++;
-            last = c.key();
-            byte[] sk = Arrays.copyOfRange(last, from.part().length, last.length);
-            Entry e = op.read(from, sk);
-            if (e == null || (e.state() == QueueLayout.IN_FLIGHT && e.time() > op.now)) {
-              continue; // being processed: stays where it is
-            }
-            op.remove(from, sk, e);
-            long delay = e.state() == QueueLayout.DELAYED ? e.time() - op.now : 0;
-            op.moveIn(to, sk, e.kryo(), delay, 0, e.enqueuedAt(), ids);
-            n++;
-          }
-        }
-        // The next batch starts just after the last key looked at (key + 0x00).
-        byte[] next = looked < perCommit ? null : Arrays.copyOf(last, last.length + 1);
-        return new Object[] {n, next};
-      });
-      moved += (Long) batch[0];
-      start = (byte[]) batch[1];
-    }
-    return moved;
+    return forEachEntry(from, List.of(from.pk(), to.pk()), (op, sk) -> {
+      Entry e = op.read(from, sk);
+      if (e == null || (e.state() == QueueLayout.IN_FLIGHT && e.time() > op.now)) {
+        return false; // being processed: stays where it is
+      }
+      op.remove(from, sk, e);
+      long delay = e.state() == QueueLayout.DELAYED ? e.time() - op.now : 0;
+      op.moveIn(to, sk, e.kryo(), delay, 0, e.enqueuedAt(), ids);
+      return true;
+    });
   }
 }
