@@ -45,7 +45,7 @@ interface QueueAccess {
 
     private static final byte[] DELETED = new byte[0];
     private final KvStore kv;
-    private final Map<Key, byte[]> pending = new LinkedHashMap<>();
+    private final Map<Key, byte[]> pending = new LinkedHashMap<>(16);
 
     Batch(KvStore kv) {
       this.kv = kv;
@@ -58,6 +58,16 @@ interface QueueAccess {
         return v == DELETED ? null : v;
       }
       return kv.get(space, key);
+    }
+
+    /** {@link #get}, answered from {@code kept} (committed records) before the store. */
+    byte[] get(Space space, byte[] key, QueueHints.Records kept) {
+      byte[] v = pending.get(new Key(space, key));
+      if (v != null) {
+        return v == DELETED ? null : v;
+      }
+      v = kept.get(key);
+      return v != null ? v : kv.get(space, key);
     }
 
     @Override

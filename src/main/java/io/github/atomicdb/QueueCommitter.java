@@ -26,9 +26,11 @@ import java.util.function.Function;
  *
  * Single-writer store (KvStore.singleWriter(): RocksDB, memory): the locks serialize every writer
  * of a queue's records, so a commit reads the committed state with plain reads and writes one
- * plain KvStore.write batch, with the queue's counters taken from QueueHints (loaded once, written
- * back in the same batch) instead of a validated read. Nothing can conflict, so nothing is
- * retried. A failed write forgets the hints of the queues it touched.
+ * plain KvStore.write batch, with the queue's counters taken from QueueHints (loaded once; the
+ * stored record is marked held by the first commit that changes the queue, and written back at
+ * close) instead of a validated read, and entry records written a moment ago taken from
+ * QueueHints.Records instead of read back. Nothing can conflict, so nothing is retried. A failed
+ * write forgets the hints of the queues it touched and the records it wrote.
  * Group commit: a commit of one queue (push, pull without dead-lettering, acknowledge, release,
  * extend) joins a per-stripe list and then takes the stripe lock; the thread that gets the lock
  * with its commit still pending runs every commit of the list (up to MAX_GROUP), in list order,
@@ -175,16 +177,76 @@ final class QueueCommitter {
         for (QueueOp.State s : op.states()) {
           hints.forget(s.q.pk());
         }
+        op.forgetWritten();
         throw e;
       }
     }
+    op.keepWritten();
+    List<KvOp> evicted = null;
     for (QueueOp.State s : op.states()) {
-      hints.put(s.q.pk(), s.hint());
+      List<KvOp> back = hints.put(s.q.pk(), s.hint());
+      if (!back.isEmpty()) {
+        evicted = evicted == null ? new ArrayList<>() : evicted;
+        evicted.addAll(back);
+      }
+    }
+    if (evicted != null) {
+      writeBack(evicted);
     }
     op.logDamaged();
     waiters.signal(op.wake);
     report(op);
     return result;
+  }
+
+  /**
+   * Writes the plain counters of queues whose hints were dropped from memory. If that fails the
+   * records stay held, which costs a recount when next loaded and loses nothing.
+   */
+  private void writeBack(List<KvOp> counters) {
+    try {
+      kv.write(counters);
+    } catch (RuntimeException e) {
+      // the held records stay: the next load of those queues counts them
+    }
+  }
+
+  /**
+   * Writes back the counters of every queue this process holds (QueueHints), stripe by stripe
+   * under each stripe's lock, so that the next open reads them instead of counting the queues.
+   * Called when the store closes; commits made after it hold their queues again (and leave them
+   * to be counted at the next open), which is safe.
+   */
+  void releaseHeldCounters() {
+    if (hints == null) {
+      return;
+    }
+    for (int s = 0; s < STRIPES; s++) {
+      locks[s].lock();
+      try {
+        List<KvOp> back = hints.release(s);
+        if (!back.isEmpty()) {
+          writeBack(back);
+        }
+      } finally {
+        locks[s].unlock();
+      }
+    }
+  }
+
+  /** Forgets every entry record kept in memory (tests that change stored records behind the engine). */
+  void forgetRecords() {
+    if (hints == null) {
+      return;
+    }
+    for (int s = 0; s < STRIPES; s++) {
+      locks[s].lock();
+      try {
+        hints.recordsOf(s).clear();
+      } finally {
+        locks[s].unlock();
+      }
+    }
   }
 
   /** A commit of one queue waiting to be made, alone or with others of its stripe. */

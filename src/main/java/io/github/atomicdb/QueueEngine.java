@@ -94,6 +94,23 @@ final class QueueEngine {
   void close() {
     closed = true;
     waiters.close();
+    commits.releaseHeldCounters();
+  }
+
+  /**
+   * Writes back the queue counters this process holds in memory (single-writer store), so that the
+   * stored records are exact: at close, and before a verify.
+   */
+  void releaseHeldCounters() {
+    commits.releaseHeldCounters();
+  }
+
+  /**
+   * Forgets the entry records kept in memory (single-writer store), for tests that change stored
+   * records behind the engine's back.
+   */
+  void forgetRecords() {
+    commits.forgetRecords();
   }
 
   boolean singleWriterPath() {

@@ -2,10 +2,15 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.QueueLayout.Counters;
+import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.Space;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 
 /*
  * What the engine keeps in memory about each queue between commits, on a single-writer store
@@ -14,8 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * is exact. A store shared with other processes gets no hints at all.
  *
  * Per queue:
- *   counters   the stored counters, so a commit need not read them (it writes them back in its
- *              batch).
+ *   counters   the queue's counters. The first commit that changes the queue writes its counters
+ *              record in the held form (QueueLayout.heldCounters); from then on commits write no
+ *              counters at all, and the exact numbers live here only, until they are written back
+ *              in the plain form: at close (flush), or when the queue's hint is evicted. A held
+ *              record found when loading (the writer stopped without writing back: a crash) is
+ *              not trusted: the queue is counted from its indexes (QueueOp.recount), once.
  *   readyWindow, readyWindowEnd
  *              the ready window: the lowest sks of the ready index, sorted: every ready-index sk
  *              below readyWindowEnd is in readyWindow (end null: every ready sk is; end empty:
@@ -35,14 +44,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * A promotion scan that sees the first not-yet-due key sets both to its time; one that reaches the
  * end of the index sets both to Long.MAX_VALUE; every timed key added lowers both to its time.
  *
- * Guarded by the queue's stripe lock (see QueueCommitter). Forgetting a queue is always safe (it
- * is loaded again from its stored counters), so the map is simply cleared past MAX_QUEUES, and a
- * queue whose commit failed is forgotten.
+ * Guarded by the queue's stripe lock (see QueueCommitter): one map per stripe, so that everything
+ * about a queue is touched under that one lock. Forgetting a queue is always safe (it is loaded
+ * again from its stored counters, counted again if they are held), so a queue whose commit failed
+ * is forgotten. Past MAX_PER_STRIPE queues a stripe evicts its least recently used ones, writing
+ * the counters of those it holds back in the plain form first (so no recount follows).
  */
 final class QueueHints {
-  /** A queue's hints; immutable, replaced after each commit. */
+  /**
+   * A queue's hints. Replaced after each commit; {@code readyWindow} belongs to the hint (a commit
+   * copies it before changing it). {@code counters} null: the stored record is held, count the
+   * queue. {@code held}: the stored counters record is in the held form, so commits write none.
+   */
   record Hint(Counters counters, List<byte[]> readyWindow, byte[] readyWindowEnd, long timedLow,
-      long timedNext) {}
+      long timedNext, boolean held) {
+    Hint withCounters(Counters c) {
+      return new Hint(c, readyWindow, readyWindowEnd, timedLow, timedNext, held);
+    }
+  }
 
   static final byte[] NO_FLOOR = new byte[0];
   /** Ready sks a refill of the window reads at least. */
@@ -50,38 +69,171 @@ final class QueueHints {
   /** Most sks kept in a ready window. */
   static final int MAX_WINDOW = 64;
   static final long UNKNOWN = Long.MIN_VALUE;
-  /** Queues remembered; past this the map is cleared (a few MiB at most). */
-  private static final int MAX_QUEUES = 10_000;
+  /** Queues remembered per stripe (a few MiB at most in all). */
+  static final int MAX_PER_STRIPE = 160;
+
+  /** Bytes of entry records (keys and values) each stripe's {@link Records} keeps at most. */
+  static final long RECORDS_PER_STRIPE = 256 * 1024;
 
   private final KvStore kv;
-  private final ConcurrentHashMap<String, Hint> byPk = new ConcurrentHashMap<>();
+  private final List<LinkedHashMap<String, Hint>> stripes = new ArrayList<>(QueueCommitter.STRIPES);
+  private final List<Records> records = new ArrayList<>(QueueCommitter.STRIPES);
 
   QueueHints(KvStore kv) {
     this.kv = kv;
+    for (int i = 0; i < QueueCommitter.STRIPES; i++) {
+      stripes.add(new LinkedHashMap<>(16, 0.75f, true));
+      records.add(new Records());
+    }
   }
 
-  /** The queue's hints; loaded from its stored counters when not known. Caller holds its lock. */
+  /** The entry records kept for the queues of {@code pk}'s stripe. Caller holds its lock. */
+  Records records(String pk) {
+    return records.get(QueueCommitter.stripe(pk));
+  }
+
+  /** Stripe {@code s}'s entry records. Caller holds its lock. */
+  Records recordsOf(int stripe) {
+    return records.get(stripe);
+  }
+
+  /**
+   * The entry records (QUEUE space) this process wrote last, as committed, so that an operation
+   * on an entry written a moment ago (the acknowledgement of a pull, the pull of a recent push)
+   * need not read it back. Exact because every write of a queue's entries is a commit of this
+   * engine under the queue's stripe lock, which adds its records here once the write is durable
+   * (and removes them if the write failed). Oldest first out past RECORDS_PER_STRIPE bytes. One
+   * per stripe, guarded by its lock.
+   */
+  static final class Records {
+    private record Key(byte[] key) {
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Key k && Arrays.equals(k.key, key);
+      }
+
+      @Override
+      public int hashCode() {
+        return Arrays.hashCode(key);
+      }
+    }
+
+    private final LinkedHashMap<Key, byte[]> byKey = new LinkedHashMap<>();
+    private long bytes;
+
+    /** The committed record at {@code key} if kept, else null (which says nothing). */
+    byte[] get(byte[] key) {
+      return byKey.get(new Key(key));
+    }
+
+    /** {@code key} now holds {@code value} as committed; null: it was deleted. */
+    void put(byte[] key, byte[] value) {
+      Key k = new Key(key);
+      byte[] old = byKey.remove(k);
+      if (old != null) {
+        bytes -= key.length + old.length;
+      }
+      if (value == null) {
+        return;
+      }
+      byKey.put(k, value);
+      bytes += key.length + value.length;
+      Iterator<Map.Entry<Key, byte[]>> it = byKey.entrySet().iterator();
+      while (bytes > RECORDS_PER_STRIPE && it.hasNext()) {
+        Map.Entry<Key, byte[]> e = it.next();
+        bytes -= e.getKey().key.length + e.getValue().length;
+        it.remove();
+      }
+    }
+
+    /** Forgets {@code key}: its stored record is unknown (a write of it failed). */
+    void forget(byte[] key) {
+      byte[] old = byKey.remove(new Key(key));
+      if (old != null) {
+        bytes -= key.length + old.length;
+      }
+    }
+
+    void clear() {
+      byKey.clear();
+      bytes = 0;
+    }
+  }
+
+  private LinkedHashMap<String, Hint> of(String pk) {
+    return stripes.get(QueueCommitter.stripe(pk));
+  }
+
+  /**
+   * The queue's hints; loaded from its stored counters when not known (then with null counters if
+   * the record is held: the caller counts the queue). Caller holds its lock.
+   *
+   * @throws io.github.atomicdb.CorruptDataException if the stored counters are damaged
+   */
   Hint get(QueueRef q) {
-    Hint h = byPk.get(q.pk());
+    Hint h = of(q.pk()).get(q.pk());
     if (h != null) {
       return h;
     }
     byte[] key = QueueLayout.countersKey(q.part());
-    Counters c = QueueLayout.openCounters(key, kv.get(Space.QINDEX, key), "counters of queue '" + q.pk() + "'");
-    long timed = c.timed() == 0 ? Long.MAX_VALUE : UNKNOWN;
-    return new Hint(c, List.of(), NO_FLOOR, timed, timed);
+    byte[] v = kv.get(Space.QINDEX, key);
+    Counters c = QueueLayout.openCounters(key, v, "counters of queue '" + q.pk() + "'");
+    boolean held = QueueLayout.isHeld(v);
+    long timed = !held && c.timed() == 0 ? Long.MAX_VALUE : UNKNOWN;
+    return new Hint(held ? null : c, List.of(), NO_FLOOR, timed, timed, held);
   }
 
-  /** After a commit of queue {@code pk}. Caller holds its lock. */
-  void put(String pk, Hint h) {
-    if (byPk.size() >= MAX_QUEUES && !byPk.containsKey(pk)) {
-      byPk.clear();
+  /**
+   * After a commit of queue {@code pk}. Caller holds its lock. Returns the writes that put back the
+   * counters of the queues this evicted from memory, in the plain form (empty when none): the
+   * caller writes them, or if that fails calls {@link #forget} for each (their records stay held,
+   * and are counted again when next loaded).
+   */
+  List<KvOp> put(String pk, Hint h) {
+    LinkedHashMap<String, Hint> m = of(pk);
+    m.put(pk, h);
+    if (m.size() <= MAX_PER_STRIPE) {
+      return List.of();
     }
-    byPk.put(pk, h);
+    List<KvOp> back = new ArrayList<>();
+    Iterator<Map.Entry<String, Hint>> it = m.entrySet().iterator();
+    while (m.size() > MAX_PER_STRIPE * 3 / 4 && it.hasNext()) {
+      Map.Entry<String, Hint> e = it.next();
+      if (e.getKey().equals(pk)) {
+        continue;
+      }
+      Hint old = e.getValue();
+      if (old.held() && old.counters() != null) {
+        byte[] key = QueueLayout.countersKey(QueueRef.of(e.getKey()).part());
+        back.add(new KvOp(Space.QINDEX, key, QueueLayout.counters(key, old.counters())));
+      }
+      it.remove();
+    }
+    return back;
   }
 
   /** After a commit of queue {@code pk} that failed, or whose outcome is unknown. */
   void forget(String pk) {
-    byPk.remove(pk);
+    of(pk).remove(pk);
+  }
+
+  /**
+   * The writes that put back, in the plain form, the counters of every queue of stripe {@code s}
+   * this process holds, and marks them no longer held (a later commit of such a queue holds it
+   * again). Caller holds the stripe's lock and writes them; if that fails, nothing is lost (the
+   * records stay held and are counted when next loaded).
+   */
+  List<KvOp> release(int stripe) {
+    List<KvOp> back = new ArrayList<>();
+    for (Map.Entry<String, Hint> e : stripes.get(stripe).entrySet()) {
+      Hint h = e.getValue();
+      if (h.held() && h.counters() != null) {
+        byte[] key = QueueLayout.countersKey(QueueRef.of(e.getKey()).part());
+        back.add(new KvOp(Space.QINDEX, key, QueueLayout.counters(key, h.counters())));
+        e.setValue(new Hint(h.counters(), h.readyWindow(), h.readyWindowEnd(), h.timedLow(),
+            h.timedNext(), false));
+      }
+    }
+    return back;
   }
 }

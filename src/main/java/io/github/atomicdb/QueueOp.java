@@ -37,6 +37,8 @@ final class QueueOp {
 
   final QueueAccess io;
   private final QueueHints hints;
+  /** Single-writer store: the entry records this commit writes, in order; else null. */
+  private final List<Written> written;
   private final Map<String, State> states = new LinkedHashMap<>();
   /** Queues that got an available entry: waiting pulls there look again after the commit. */
   final List<String> wake = new ArrayList<>(1);
@@ -58,10 +60,12 @@ final class QueueOp {
     long inFlight;
     long delayed;
     /**
-     * The ready window (single-writer store only, else null; see QueueHints): this commit's own
-     * sorted copy, so a commit that fails leaves the stored hint as it was.
+     * The ready window (single-writer store only, else null; see QueueHints), sorted: the hint's
+     * own list until this commit first changes it ({@link #ownWindow}), then this commit's copy, so
+     * a commit that fails leaves the stored hint as it was.
      */
     List<byte[]> window;
+    private boolean windowOwned;
     /** The window's end; null: it covers the whole ready index. */
     byte[] windowEnd;
     /** Ready sks this commit added at or past windowEnd (a refill merges them in). */
@@ -83,6 +87,11 @@ final class QueueOp {
     int deadLettered;
     /** The stored counters were damaged and were counted again: the commit writes them. */
     boolean recounted;
+    /**
+     * Single-writer store: the stored counters record is held (QueueHints), so the commit writes
+     * no counters; else the first commit that changes the queue writes the held record.
+     */
+    boolean held;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
       this.q = q;
@@ -90,10 +99,19 @@ final class QueueOp {
       this.ready = c.ready();
       this.inFlight = c.inFlight();
       this.delayed = c.delayed();
-      this.window = h == null ? null : new ArrayList<>(h.readyWindow());
+      this.window = h == null ? null : h.readyWindow();
       this.windowEnd = h == null ? null : h.readyWindowEnd();
       this.timedLow = h == null ? QueueHints.UNKNOWN : h.timedLow();
       this.timedNext = h == null ? QueueHints.UNKNOWN : h.timedNext();
+      this.held = h != null && h.held();
+    }
+
+    /** Makes {@link #window} this commit's own copy before its first change. */
+    private void ownWindow() {
+      if (!windowOwned) {
+        window = new ArrayList<>(window);
+        windowOwned = true;
+      }
     }
 
     Counters counters() {
@@ -115,8 +133,9 @@ final class QueueOp {
       return windowEnd != null ? windowEnd : QueueHints.NO_FLOOR;
     }
 
+    /** The queue's hints after this commit took effect (the window passes to them). */
     QueueHints.Hint hint() {
-      return new QueueHints.Hint(counters(), List.copyOf(window), windowEnd, timedLow, timedNext);
+      return new QueueHints.Hint(counters(), window, windowEnd, timedLow, timedNext, held);
     }
 
     private boolean inWindow(byte[] sk) {
@@ -134,6 +153,7 @@ final class QueueOp {
       }
       int i = Collections.binarySearch(window, sk, Arrays::compareUnsigned);
       if (i < 0) {
+        ownWindow();
         window.add(-i - 1, sk);
       }
       if (window.size() > QueueHints.MAX_WINDOW) {
@@ -153,6 +173,7 @@ final class QueueOp {
     void readyRemoved(byte[] sk) {
       int i = Collections.binarySearch(window, sk, Arrays::compareUnsigned);
       if (i >= 0) {
+        ownWindow();
         window.remove(i);
       }
     }
@@ -162,6 +183,7 @@ final class QueueOp {
     this.io = io;
     this.now = now;
     this.hints = hints;
+    this.written = hints == null ? null : new ArrayList<>(4);
   }
 
   /** The queue's state in this commit; its counters are read (validated on a shared store) once. */
@@ -171,16 +193,23 @@ final class QueueOp {
       try {
         if (hints != null) {
           QueueHints.Hint h = hints.get(q);
+          if (h.counters() == null) {
+            h = h.withCounters(recountHeld(q));
+          }
           s = new State(q, h.counters(), h);
         } else {
           byte[] key = QueueLayout.countersKey(q.part());
-          s = new State(q, QueueLayout.openCounters(key, io.get(Space.QINDEX, key),
-              "counters of queue '" + q.pk() + "'"), null);
+          byte[] v = io.get(Space.QINDEX, key);
+          Counters c = QueueLayout.openCounters(key, v, "counters of queue '" + q.pk() + "'");
+          // Held by a single writer (this is a follower reading its store), or left held by one
+          // that stopped: the numbers may be stale.
+          s = new State(q, QueueLayout.isHeld(v) ? recount(q) : c, null);
         }
       } catch (CorruptDataException damagedCounters) {
         Counters c = recount(q);
         s = new State(q, c, hints == null ? null
-            : new QueueHints.Hint(c, List.of(), QueueHints.NO_FLOOR, QueueHints.UNKNOWN, QueueHints.UNKNOWN));
+            : new QueueHints.Hint(c, List.of(), QueueHints.NO_FLOOR, QueueHints.UNKNOWN,
+                QueueHints.UNKNOWN, false));
         s.recounted = true;
         damaged.add("the counters of queue '" + q.pk() + "' are damaged ("
             + damagedCounters.getMessage() + "); they were counted again from the queue's indexes"
@@ -192,9 +221,22 @@ final class QueueOp {
   }
 
   /**
+   * {@link #recount} of a queue whose counters record a single writer left held (it stopped
+   * without writing them back), with one log line: it costs a scan of the queue's indexes.
+   */
+  private Counters recountHeld(QueueRef q) {
+    long t0 = System.nanoTime();
+    Counters c = recount(q);
+    Log.LOG.log(System.Logger.Level.INFO, "queue '" + q.pk() + "': its counters were not written"
+        + " back when the store was last used (it was not closed); counted from its indexes ("
+        + c + ") in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    return c;
+  }
+
+  /**
    * The counters of queue {@code q} counted from its indexes: one per ready key, and per timed
    * key the state of its index value (if that is damaged too, of its entry's state byte, else in
-   * flight). A scan of the whole queue's index, only when its stored counters are damaged.
+   * flight). A scan of the whole queue's index, only when its stored counters are damaged or held.
    */
   private Counters recount(QueueRef q) {
     byte[] part = q.part();
@@ -210,9 +252,7 @@ final class QueueOp {
     byte[] timedPrefix = QueueLayout.timedPrefix(part);
     try (KvCursor c = io.scan(Space.QINDEX, timedPrefix, KeyCodec.prefixEnd(timedPrefix))) {
       while (c.next()) {
-        byte[] entry = io.get(Space.QUEUE,
-            QueueLayout.entryKey(part, QueueLayout.skOf(c.key(), part.length, true)));
-        if (timedState(c.key(), c.value(), entry == null ? new byte[0] : entry) == QueueLayout.DELAYED) {
+        if (timedStateIn(part, c.key(), c.value()) == QueueLayout.DELAYED) {
           delayed++;
         } else {
           inFlight++;
@@ -226,13 +266,21 @@ final class QueueOp {
     return states.values();
   }
 
-  /** Adds the changed counters to the commit. */
+  /**
+   * Adds the changed counters to the commit. On a single-writer store only the first commit that
+   * changes a queue writes them, in the held form; later ones leave them to {@link QueueHints}.
+   */
   void finish() {
     for (State s : states.values()) {
       Counters c = s.counters();
       if (!c.equals(s.before) || s.recounted) {
         byte[] key = QueueLayout.countersKey(s.q.part());
-        io.put(Space.QINDEX, key, QueueLayout.counters(key, c));
+        if (!s.hinted()) {
+          io.put(Space.QINDEX, key, QueueLayout.counters(key, c));
+        } else if (!s.held) {
+          io.put(Space.QINDEX, key, QueueLayout.heldCounters(key, c));
+          s.held = true;
+        }
       }
     }
   }
@@ -270,7 +318,7 @@ final class QueueOp {
    */
   Entry readRaw(QueueRef q, byte[] sk, boolean keepDamaged) {
     byte[] key = QueueLayout.entryKey(q.part(), sk);
-    byte[] v = io.get(Space.QUEUE, key);
+    byte[] v = entryBytes(q, key);
     if (v == null) {
       return null;
     }
@@ -288,7 +336,7 @@ final class QueueOp {
    */
   Entry readStored(QueueRef q, byte[] sk) {
     byte[] key = QueueLayout.entryKey(q.part(), sk);
-    byte[] v = io.get(Space.QUEUE, key);
+    byte[] v = entryBytes(q, key);
     return v == null ? null : QueueLayout.openEntry(key, v, q.where(sk));
   }
 
@@ -308,7 +356,7 @@ final class QueueOp {
    * is the entry as read in this commit (it says where the entry is indexed).
    */
   void quarantine(QueueRef q, byte[] sk, Entry e, String reason) {
-    byte[] v = io.get(Space.QUEUE, QueueLayout.entryKey(q.part(), sk));
+    byte[] v = entryBytes(q, QueueLayout.entryKey(q.part(), sk));
     setAside(q, sk, v, new Listed(QueueLayout.indexKey(q.part(), sk, e), e.state()), reason, true);
   }
 
@@ -332,7 +380,7 @@ final class QueueOp {
         default -> s.delayed--;
       }
     }
-    io.delete(Space.QUEUE, QueueLayout.entryKey(part, sk));
+    deleteEntry(q, QueueLayout.entryKey(part, sk));
     String where = q.where(sk);
     damagedWhere.add(where);
     if (!keep) {
@@ -388,6 +436,15 @@ final class QueueOp {
    * The state a timed index record counts its entry in: from its value, or if that is damaged
    * too, from the entry's state byte when that names a timed state, else in flight.
    */
+  private byte timedStateIn(byte[] part, byte[] key, byte[] value) {
+    try {
+      return QueueLayout.openIndexValue(key, value, "timed index").state();
+    } catch (CorruptDataException e) {
+      byte[] entry = io.get(Space.QUEUE, QueueLayout.entryKey(part, QueueLayout.skOf(key, part.length, true)));
+      return timedState(key, value, entry == null ? new byte[0] : entry);
+    }
+  }
+
   private static byte timedState(byte[] key, byte[] value, byte[] entry) {
     try {
       return QueueLayout.openIndexValue(key, value, "timed index").state();
@@ -455,7 +512,11 @@ final class QueueOp {
     }
     index(s, sk, e);
     byte[] key = QueueLayout.entryKey(q.part(), sk);
-    io.put(Space.QUEUE, key, QueueLayout.entry(key, e));
+    byte[] record = QueueLayout.entry(key, e);
+    io.put(Space.QUEUE, key, record);
+    if (written != null) {
+      written.add(new Written(q.pk(), key, record));
+    }
     if (e.state() == QueueLayout.READY) {
       wake.add(q.pk());
     }
@@ -463,7 +524,44 @@ final class QueueOp {
 
   void remove(QueueRef q, byte[] sk, Entry old) {
     unindex(state(q), sk, old);
-    io.delete(Space.QUEUE, QueueLayout.entryKey(q.part(), sk));
+    deleteEntry(q, QueueLayout.entryKey(q.part(), sk));
+  }
+
+  private void deleteEntry(QueueRef q, byte[] key) {
+    io.delete(Space.QUEUE, key);
+    if (written != null) {
+      written.add(new Written(q.pk(), key, null));
+    }
+  }
+
+  /**
+   * The stored entry record at {@code key} of queue {@code q} as this commit sees it; on a
+   * single-writer store from the records this process wrote last when it has it there.
+   */
+  private byte[] entryBytes(QueueRef q, byte[] key) {
+    return hints == null ? io.get(Space.QUEUE, key)
+        : ((QueueAccess.Batch) io).get(Space.QUEUE, key, hints.records(q.pk()));
+  }
+
+  /** An entry record this commit writes (value null: deletes), for QueueHints.Records. */
+  private record Written(String pk, byte[] key, byte[] value) {}
+
+  /** Once the commit is durable: its entry records become the ones kept in memory. */
+  void keepWritten() {
+    if (written != null) {
+      for (Written w : written) {
+        hints.records(w.pk()).put(w.key(), w.value());
+      }
+    }
+  }
+
+  /** After a failed write (its outcome unknown): no record it wrote is kept in memory. */
+  void forgetWritten() {
+    if (written != null) {
+      for (Written w : written) {
+        hints.records(w.pk()).forget(w.key());
+      }
+    }
   }
 
   private void index(State s, byte[] sk, Entry e) {
@@ -536,6 +634,7 @@ final class QueueOp {
       }
     }
     s.window = got;
+    s.windowOwned = true;
     s.windowEnd = end;
     List<byte[]> added = s.readyPastWindow;
     s.readyPastWindow = null;

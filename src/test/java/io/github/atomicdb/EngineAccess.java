@@ -31,6 +31,7 @@ public final class EngineAccess {
     v = v.clone();
     v[Math.floorMod(at, v.length)] ^= (byte) (1 << (bit & 7));
     e.kv.write(List.of(KvOp.put(Space.QUEUE, k, v)));
+    e.queue.forgetRecords(); // a running writer serves its recent records from memory
     return new long[] {stored.state(), stored.time()};
   }
 

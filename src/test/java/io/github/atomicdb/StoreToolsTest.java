@@ -202,5 +202,6 @@ class StoreToolsTest {
   /** Deletes an entry record behind the engine's back, leaving its index and counters. */
   private static void deleteQueueEntryRecord(AtomicDb db, String pk, String sk) {
     ((EngineDb) db).kv.write(List.of(KvOp.delete(Space.QUEUE, KeyCodec.encode(pk, sk))));
+    ((EngineDb) db).queue.forgetRecords();
   }
 }

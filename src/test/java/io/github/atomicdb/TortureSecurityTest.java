@@ -199,6 +199,7 @@ class TortureSecurityTest {
         byte[] ek = QueueLayout.entryKey(QueueLayout.part("secq-" + sk), "e".getBytes(StandardCharsets.UTF_8));
         byte[] forgedEntry = entryWith(ek, db.kv.get(Space.QUEUE, ek), kryo);
         db.kv.write(List.of(KvOp.put(Space.QUEUE, ek, forgedEntry)));
+        db.queue.forgetRecords();
         assertPullRefused("pull " + sk, (String) f[1], db, "secq-" + sk);
       }
     }

@@ -269,17 +269,41 @@ public final class QueueLayout {
   }
 
   private static final int COUNTERS_LENGTH = 1 + 24 + 4;
+  /** A held counters record: the counters, then the byte {@link #HELD}, then the checksum. */
+  private static final int HELD_COUNTERS_LENGTH = COUNTERS_LENGTH + 1;
+  /** The byte that marks a counters record as held (see {@link #heldCounters}). */
+  public static final byte HELD = 1;
 
   /** {@code u8 FORMAT | int64 ready | int64 inFlight | int64 delayed | int32 crc32c(key, all before)}. */
   public static byte[] counters(byte[] key, Counters c) {
-    byte[] v = new byte[COUNTERS_LENGTH];
-    ByteBuffer.wrap(v).put(FORMAT).putLong(c.ready()).putLong(c.inFlight()).putLong(c.delayed());
+    return counters(key, c, false);
+  }
+
+  /**
+   * A held counters record: {@code u8 FORMAT | int64 ready | int64 inFlight | int64 delayed | u8
+   * HELD | int32 crc32c(key, all before)}. A single-writer engine writes it in the first commit
+   * that changes the queue and from then on keeps the counters in memory only, until it writes
+   * the plain record at close. The numbers are those of that first commit: a reader that finds a
+   * held record must count the queue's indexes instead (a running writer holds them, or the
+   * writer stopped without writing them back).
+   */
+  public static byte[] heldCounters(byte[] key, Counters c) {
+    return counters(key, c, true);
+  }
+
+  private static byte[] counters(byte[] key, Counters c, boolean held) {
+    byte[] v = new byte[held ? HELD_COUNTERS_LENGTH : COUNTERS_LENGTH];
+    ByteBuffer b = ByteBuffer.wrap(v).put(FORMAT).putLong(c.ready()).putLong(c.inFlight()).putLong(c.delayed());
+    if (held) {
+      b.put(HELD);
+    }
     seal(key, v);
     return v;
   }
 
   /**
-   * Checks and decodes the counters stored at {@code key}; {@link Counters#ZERO} for null.
+   * Checks and decodes the counters stored at {@code key}; {@link Counters#ZERO} for null. A held
+   * record ({@link #isHeld}) decodes to the numbers it was written with, which may be stale.
    *
    * @throws CorruptDataException naming {@code where} if any byte is off
    */
@@ -287,13 +311,25 @@ public final class QueueLayout {
     if (v == null) {
       return Counters.ZERO;
     }
-    if (v.length != COUNTERS_LENGTH) {
-      throw corrupt(where, "queue counters are " + v.length + " bytes, not " + COUNTERS_LENGTH);
+    if (v.length != COUNTERS_LENGTH && v.length != HELD_COUNTERS_LENGTH) {
+      throw corrupt(where, "queue counters are " + v.length + " bytes, not " + COUNTERS_LENGTH
+          + " (or " + HELD_COUNTERS_LENGTH + " when held)");
     }
     checkFormat(v, "queue counters", where);
     checkSeal(key, v, "queue counters", where);
+    if (v.length == HELD_COUNTERS_LENGTH && v[COUNTERS_LENGTH - 4] != HELD) {
+      throw corrupt(where, "queue counters have held byte " + v[COUNTERS_LENGTH - 4] + ", not " + HELD);
+    }
     ByteBuffer b = ByteBuffer.wrap(v);
     return new Counters(b.getLong(1), b.getLong(9), b.getLong(17));
+  }
+
+  /**
+   * Whether a counters record that {@link #openCounters} accepted is held: its numbers may be
+   * stale, count the queue's indexes instead.
+   */
+  public static boolean isHeld(byte[] v) {
+    return v != null && v.length == HELD_COUNTERS_LENGTH;
   }
 
   // ---------------------------------------------------------------- quarantine
