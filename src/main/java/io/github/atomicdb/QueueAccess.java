@@ -5,6 +5,9 @@ import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.KvTxn;
 import io.github.atomicdb.spi.Space;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,8 +33,41 @@ interface QueueAccess {
    * Over a single-writer store whose queues this commit holds the locks of: plain reads of the
    * committed state, writes buffered for one {@link KvStore#write} batch.
    */
+  /**
+   * A hash of a queue key from its length and its last 16 bytes only (where the sks of one queue
+   * differ: the end of a ULID), for the maps of one commit and of QueueHints.Records.
+   */
+  static int hash(byte[] k) {
+    int n = k.length;
+    long h = n;
+    if (n >= 16) {
+      h = (h + (long) LONGS.get(k, n - 16)) * 0x9E3779B97F4A7C15L;
+      h = (h ^ (h >>> 31)) + (long) LONGS.get(k, n - 8);
+    } else {
+      for (byte b : k) {
+        h = h * 31 + b;
+      }
+    }
+    // a full 64-bit mix (SplitMix64's finalizer), so that a change in any byte moves every bit
+    h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+    h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+    return (int) (h ^ (h >>> 31));
+  }
+
+  VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   final class Batch implements QueueAccess {
-    private record Key(Space space, byte[] key) {
+    private static final class Key {
+      final Space space;
+      final byte[] key;
+      final int hash;
+
+      Key(Space space, byte[] key) {
+        this.space = space;
+        this.key = key;
+        this.hash = hash(key) * 31 + space.ordinal();
+      }
+
       @Override
       public boolean equals(Object o) {
         return o instanceof Key k && k.space == space && Arrays.equals(k.key, key);
@@ -39,7 +75,7 @@ interface QueueAccess {
 
       @Override
       public int hashCode() {
-        return space.hashCode() * 31 + Arrays.hashCode(key);
+        return hash;
       }
     }
 
@@ -90,7 +126,7 @@ interface QueueAccess {
       List<KvOp> ops = new ArrayList<>(pending.size());
       for (Map.Entry<Key, byte[]> e : pending.entrySet()) {
         byte[] v = e.getValue();
-        ops.add(new KvOp(e.getKey().space(), e.getKey().key(), v == DELETED ? null : v));
+        ops.add(new KvOp(e.getKey().space, e.getKey().key, v == DELETED ? null : v));
       }
       return ops;
     }

@@ -330,7 +330,7 @@ final class QueueEngine {
     }
     Object data;
     try {
-      data = codec.decode(e.kryo(), 0, e.kryo().length, q.where(sk));
+      data = codec.decode(e.kryo(), 0, e.kryo().length, q.at(sk));
     } catch (CorruptDataException bad) {
       op.quarantine(q, sk, e, bad.getMessage()); // intact record, data that does not decode
       return;

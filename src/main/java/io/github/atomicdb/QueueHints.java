@@ -106,7 +106,15 @@ final class QueueHints {
    * per stripe, guarded by its lock.
    */
   static final class Records {
-    private record Key(byte[] key) {
+    private static final class Key {
+      final byte[] key;
+      final int hash;
+
+      Key(byte[] key) {
+        this.key = key;
+        this.hash = QueueAccess.hash(key);
+      }
+
       @Override
       public boolean equals(Object o) {
         return o instanceof Key k && Arrays.equals(k.key, key);
@@ -114,7 +122,7 @@ final class QueueHints {
 
       @Override
       public int hashCode() {
-        return Arrays.hashCode(key);
+        return hash;
       }
     }
 

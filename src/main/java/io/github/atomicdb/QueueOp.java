@@ -323,7 +323,7 @@ final class QueueOp {
       return null;
     }
     try {
-      return QueueLayout.openEntry(key, v, q.where(sk));
+      return QueueLayout.openEntry(key, v, q.at(sk));
     } catch (CorruptDataException e) {
       setAside(q, sk, v, null, e.getMessage(), keepDamaged);
       return null;
@@ -337,7 +337,7 @@ final class QueueOp {
   Entry readStored(QueueRef q, byte[] sk) {
     byte[] key = QueueLayout.entryKey(q.part(), sk);
     byte[] v = entryBytes(q, key);
-    return v == null ? null : QueueLayout.openEntry(key, v, q.where(sk));
+    return v == null ? null : QueueLayout.openEntry(key, v, q.at(sk));
   }
 
   /** {@link #read} of a key-based operation whose purpose is to delete (see {@link #readRaw(QueueRef, byte[], boolean)}). */
