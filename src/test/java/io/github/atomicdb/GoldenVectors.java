@@ -55,6 +55,7 @@ final class GoldenVectors {
     v.put("X3", timedKey);
     v.put("X4", entryKey);
     v.put("C1", QueueLayout.counters(countersKey, new QueueLayout.Counters(2, 1, 0)));
+    v.put("C2", QueueLayout.heldCounters(countersKey, new QueueLayout.Counters(2, 1, 0)));
     v.put("R1", QueueLayout.indexValue(readyKey, QueueLayout.READY, 1767225600000L));
     v.put("T1", QueueLayout.indexValue(timedKey, QueueLayout.IN_FLIGHT, 1767225600000L));
     byte[] quarantineKey = QueueLayout.quarantineKey(jobs, sk, 1767226000000L);
