@@ -185,6 +185,8 @@ public final class RocksKv implements KvStore {
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final Map<Space, ColumnFamilyHandle> bySpace = new EnumMap<>(Space.class);
   private ColumnFamilyHandle metaHandle;
+  /** The column family id of each Space, by ordinal (for WriteBatchRep). */
+  private final int[] cfIds = new int[Space.values().length];
   private OptimisticTransactionDB db;
   private WriteOptions writeOptions;
   private OptimisticTransactionOptions txnOptions;
@@ -339,6 +341,7 @@ public final class RocksKv implements KvStore {
       metaHandle = handles.get(1);
       for (int i = 0; i < Space.values().length; i++) {
         bySpace.put(Space.values()[i], handles.get(2 + i));
+        cfIds[i] = handles.get(2 + i).getID();
       }
       if (create) {
         writeMeta(FORMAT_VERSION, 0);
@@ -531,14 +534,8 @@ public final class RocksKv implements KvStore {
       Objects.requireNonNull(op.key(), "key must not be null");
     }
     Lock l = enter();
-    try (WriteBatch b = new WriteBatch()) {
-      for (KvOp op : ops) {
-        if (op.value() == null) {
-          b.delete(cf(op.space()), op.key());
-        } else {
-          b.put(cf(op.space()), op.key(), op.value());
-        }
-      }
+    // One native call for the whole batch (WriteBatchRep) instead of one per key.
+    try (WriteBatch b = new WriteBatch(WriteBatchRep.of(ops, cfIds))) {
       db.write(writeOptions, b);
     } catch (RocksDBException e) {
       throw RocksErrors.map("write", dir, e);
