@@ -32,10 +32,13 @@ import java.util.function.Function;
  * QueueHints.Records instead of read back. Nothing can conflict, so nothing is retried. A failed
  * write forgets the hints of the queues it touched and the records it wrote.
  * Group commit: a commit of one queue (push, pull without dead-lettering, acknowledge, release,
- * extend) joins a per-stripe list and then takes the stripe lock; the thread that gets the lock
- * with its commit still pending runs every commit of the list (up to MAX_GROUP), in list order,
- * as one batch, so concurrent producers and consumers of one queue share one write (and one fsync
- * with syncWrites). Each body sees the writes of the bodies before it (QueueAccess.Batch reads
+ * extend) joins a per-stripe list and then tries the stripe lock; the thread that gets it (the
+ * leader) runs every commit of the list (up to MAX_GROUP at a time), in list order, as one batch,
+ * until its own is made, so concurrent producers and consumers of one queue share one write (and
+ * one fsync with syncWrites). The others park: the leader wakes each thread whose commit it made,
+ * and after releasing the lock (any holder of a stripe lock does) wakes the first thread still
+ * waiting in the list, which leads next. So a served thread never queues for the lock only to
+ * learn that its commit is done. Each body sees the writes of the bodies before it (QueueAccess.Batch reads
  * its pending writes; the ready window merges the ready keys they added), exactly as if they had
  * committed one after the other. A group whose batch fails, or one of whose bodies throws, is
  * committed again body by body, so each gets its own outcome.
@@ -52,6 +55,8 @@ final class QueueCommitter {
   private static final int MAX_GROUP = 256;
   private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** Longest a grouped commit waits for its leader before it looks again. */
+  private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final KvStore kv;
   private final Clock clock;
@@ -106,18 +111,20 @@ final class QueueCommitter {
     } finally {
       for (int i = locked - 1; i >= 0; i--) {
         locks[stripes[i]].unlock();
+        handOver(stripes[i]);
       }
     }
   }
 
   /** Runs {@code body} as a commit of queue {@code pk}, never grouped with others. */
   <T> T commitAlone(String pk, Function<QueueOp, T> body) {
-    ReentrantLock lock = locks[stripe(pk)];
-    lock.lock();
+    int s = stripe(pk);
+    locks[s].lock();
     try {
       return hints != null ? commitBatch(body) : commitTransaction(body);
     } finally {
-      lock.unlock();
+      locks[s].unlock();
+      handOver(s);
     }
   }
 
@@ -140,19 +147,28 @@ final class QueueCommitter {
     Request mine = new Request(body);
     ConcurrentLinkedQueue<Request> pending = groups.get(s);
     pending.add(mine);
-    locks[s].lock();
-    try {
-      while (!mine.done) {
-        List<Request> group = new ArrayList<>();
-        for (Request r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
-          group.add(r);
+    ReentrantLock lock = locks[s];
+    while (!mine.done) {
+      if (lock.tryLock()) {
+        try {
+          while (!mine.done) {
+            List<Request> group = new ArrayList<>();
+            for (Request r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
+              group.add(r);
+            }
+            commitGroup(group);
+          }
+        } finally {
+          lock.unlock();
         }
-        commitGroup(group);
+        handOver(s);
+      } else {
+        // Another thread leads: it wakes this one once it made this commit, or when it is done
+        // and this one waits still (then this one leads). The timeout only bounds a lost race.
+        LockSupport.parkNanos(this, PARK_NANOS);
       }
-    } finally {
-      locks[s].unlock();
     }
-    // done, result and error were written under the lock this thread has taken since.
+    // done (volatile) was written after result and error.
     if (mine.error instanceof RuntimeException e) {
       throw e;
     }
@@ -230,6 +246,7 @@ final class QueueCommitter {
         }
       } finally {
         locks[s].unlock();
+        handOver(s);
       }
     }
   }
@@ -245,6 +262,7 @@ final class QueueCommitter {
         hints.recordsOf(s).clear();
       } finally {
         locks[s].unlock();
+        handOver(s);
       }
     }
   }
@@ -252,9 +270,11 @@ final class QueueCommitter {
   /** A commit of one queue waiting to be made, alone or with others of its stripe. */
   private static final class Request {
     final Function<QueueOp, ?> body;
+    final Thread thread = Thread.currentThread();
     Object result;
-    boolean done;
     Throwable error;
+    /** Written last by the thread that made the commit: publishes result and error. */
+    volatile boolean done;
 
     Request(Function<QueueOp, ?> body) {
       this.body = body;
@@ -297,8 +317,24 @@ final class QueueCommitter {
         }
       }
     }
+    Thread me = Thread.currentThread();
     for (Request r : group) {
       r.done = true;
+      if (r.thread != me) {
+        LockSupport.unpark(r.thread);
+      }
+    }
+  }
+
+  /**
+   * After stripe {@code s}'s lock was released: wakes the thread of the first commit waiting in
+   * its group list, which takes the lock and commits the list (it may be parked, waiting for a
+   * leader that will not come).
+   */
+  private void handOver(int s) {
+    Request next = groups.get(s).peek();
+    if (next != null) {
+      LockSupport.unpark(next.thread);
     }
   }
 
