@@ -38,10 +38,11 @@ import java.util.function.Function;
  * one fsync with syncWrites). The others park: the leader wakes each thread whose commit it made,
  * and after releasing the lock (any holder of a stripe lock does) wakes the first thread still
  * waiting in the list, which leads next. So a served thread never queues for the lock only to
- * learn that its commit is done. Each body sees the writes of the bodies before it (QueueAccess.Batch reads
- * its pending writes; the ready window merges the ready keys they added), exactly as if they had
- * committed one after the other. A group whose batch fails, or one of whose bodies throws, is
- * committed again body by body, so each gets its own outcome.
+ * learn that its commit is done; and a commit that finds the list empty and the lock free is made
+ * at once, without the list. Each body sees the writes of the bodies before it
+ * (QueueAccess.Batch reads its pending writes; the ready window merges the ready keys they added),
+ * exactly as if they had committed one after the other. A group whose batch fails, or one of
+ * whose bodies throws, is committed again body by body, so each gets its own outcome.
  *
  * Shared store (other processes write it too): each commit is an optimistic transaction that
  * reads every record it depends on with getForUpdate (the counters included) and trusts nothing
@@ -144,10 +145,19 @@ final class QueueCommitter {
       }
     }
     int s = stripe(pk);
-    Request mine = new Request(body);
     ConcurrentLinkedQueue<Request> pending = groups.get(s);
-    pending.add(mine);
     ReentrantLock lock = locks[s];
+    if (pending.isEmpty() && lock.tryLock()) {
+      // Nobody waits: commit alone, without the group's bookkeeping.
+      try {
+        return commitBatch(body);
+      } finally {
+        lock.unlock();
+        handOver(s);
+      }
+    }
+    Request mine = new Request(body);
+    pending.add(mine);
     while (!mine.done) {
       if (lock.tryLock()) {
         try {
