@@ -2,6 +2,8 @@ package io.github.atomicdb;
 
 import io.github.atomicdb.internal.QueueLayout;
 import io.github.atomicdb.internal.QueueLayout.Counters;
+import io.github.atomicdb.internal.KeyCodec;
+import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.Space;
@@ -41,6 +43,9 @@ import java.util.Map;
  *              start of the scan for due entries, past the tombstones of acknowledged deliveries.
  *   timedNext  no timed-index key has a time below it either, and while the clock is before it
  *              no entry can be due, so a pull does not scan the timed index at all.
+ *   skCeiling  no entry of the queue has an sk above it (read once at load: the last entry key;
+ *              raised by every entry a commit writes), so a push of a new sk above it (the ULIDs
+ *              this process generates) knows the sk is free without reading the store.
  * A promotion scan that sees the first not-yet-due key sets both to its time; one that reaches the
  * end of the index sets both to Long.MAX_VALUE; every timed key added lowers both to its time.
  *
@@ -57,9 +62,13 @@ final class QueueHints {
    * queue. {@code held}: the stored counters record is in the held form, so commits write none.
    */
   record Hint(Counters counters, List<byte[]> readyWindow, byte[] readyWindowEnd, long timedLow,
-      long timedNext, boolean held) {
+      long timedNext, boolean held, byte[] skCeiling) {
     Hint withCounters(Counters c) {
-      return new Hint(c, readyWindow, readyWindowEnd, timedLow, timedNext, held);
+      return new Hint(c, readyWindow, readyWindowEnd, timedLow, timedNext, held, skCeiling);
+    }
+
+    Hint released() {
+      return new Hint(counters, readyWindow, readyWindowEnd, timedLow, timedNext, false, skCeiling);
     }
   }
 
@@ -188,7 +197,18 @@ final class QueueHints {
     Counters c = QueueLayout.openCounters(key, v, "counters of queue '" + q.pk() + "'");
     boolean held = QueueLayout.isHeld(v);
     long timed = !held && c.timed() == 0 ? Long.MAX_VALUE : UNKNOWN;
-    return new Hint(held ? null : c, List.of(), NO_FLOOR, timed, timed, held);
+    return new Hint(held ? null : c, List.of(), NO_FLOOR, timed, timed, held, lastSk(q));
+  }
+
+  /**
+   * The highest sk of the queue's stored entries (empty when it has none): one step of a reverse
+   * scan of its entries, when the queue is loaded.
+   */
+  private byte[] lastSk(QueueRef q) {
+    byte[] part = q.part();
+    try (KvCursor c = kv.scan(Space.QUEUE, part, KeyCodec.prefixEnd(part), true, 1)) {
+      return c.next() ? Arrays.copyOfRange(c.key(), part.length, c.key().length) : NO_FLOOR;
+    }
   }
 
   /**
@@ -238,8 +258,7 @@ final class QueueHints {
       if (h.held() && h.counters() != null) {
         byte[] key = QueueLayout.countersKey(QueueRef.of(e.getKey()).part());
         back.add(new KvOp(Space.QINDEX, key, QueueLayout.counters(key, h.counters())));
-        e.setValue(new Hint(h.counters(), h.readyWindow(), h.readyWindowEnd(), h.timedLow(),
-            h.timedNext(), false));
+        e.setValue(h.released());
       }
     }
     return back;

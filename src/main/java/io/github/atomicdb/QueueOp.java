@@ -92,6 +92,11 @@ final class QueueOp {
      * no counters; else the first commit that changes the queue writes the held record.
      */
     boolean held;
+    /**
+     * Single-writer store: no entry of the queue has an sk above this, this commit's included
+     * (QueueHints); null when not known.
+     */
+    byte[] skCeiling;
 
     State(QueueRef q, Counters c, QueueHints.Hint h) {
       this.q = q;
@@ -104,6 +109,7 @@ final class QueueOp {
       this.timedLow = h == null ? QueueHints.UNKNOWN : h.timedLow();
       this.timedNext = h == null ? QueueHints.UNKNOWN : h.timedNext();
       this.held = h != null && h.held();
+      this.skCeiling = h == null ? null : h.skCeiling();
     }
 
     /** Makes {@link #window} this commit's own copy before its first change. */
@@ -135,7 +141,7 @@ final class QueueOp {
 
     /** The queue's hints after this commit took effect (the window passes to them). */
     QueueHints.Hint hint() {
-      return new QueueHints.Hint(counters(), window, windowEnd, timedLow, timedNext, held);
+      return new QueueHints.Hint(counters(), window, windowEnd, timedLow, timedNext, held, skCeiling);
     }
 
     private boolean inWindow(byte[] sk) {
@@ -209,7 +215,7 @@ final class QueueOp {
         Counters c = recount(q);
         s = new State(q, c, hints == null ? null
             : new QueueHints.Hint(c, List.of(), QueueHints.NO_FLOOR, QueueHints.UNKNOWN,
-                QueueHints.UNKNOWN, false));
+                QueueHints.UNKNOWN, false, null));
         s.recounted = true;
         damaged.add("the counters of queue '" + q.pk() + "' are damaged ("
             + damagedCounters.getMessage() + "); they were counted again from the queue's indexes"
@@ -317,6 +323,12 @@ final class QueueOp {
    * deleted (with its index record) instead of moved to quarantine.
    */
   Entry readRaw(QueueRef q, byte[] sk, boolean keepDamaged) {
+    if (hints != null) {
+      byte[] ceiling = state(q).skCeiling;
+      if (ceiling != null && Arrays.compareUnsigned(sk, ceiling) > 0) {
+        return null; // above every stored sk: free
+      }
+    }
     byte[] key = QueueLayout.entryKey(q.part(), sk);
     byte[] v = entryBytes(q, key);
     if (v == null) {
@@ -511,6 +523,9 @@ final class QueueOp {
       unindex(s, sk, old);
     }
     index(s, sk, e);
+    if (s.skCeiling != null && Arrays.compareUnsigned(sk, s.skCeiling) > 0) {
+      s.skCeiling = sk;
+    }
     byte[] key = QueueLayout.entryKey(q.part(), sk);
     byte[] record = QueueLayout.entry(key, e);
     io.put(Space.QUEUE, key, record);

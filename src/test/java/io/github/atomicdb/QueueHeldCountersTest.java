@@ -227,4 +227,24 @@ class QueueHeldCountersTest {
     wrongFlag[wrongFlag.length - 5] = 2;
     assertThrows(CorruptDataException.class, () -> QueueLayout.openCounters(key, wrongFlag, "jobs"));
   }
+  @Test
+  void aPushAboveEveryStoredSkReadsNothingAndOneAtOrBelowItReads() {
+    QueueEngine first = engine(new Recording(store));
+    first.push(List.of(QueueItemInput.of("jobs", "m", "x")));
+    first.close();
+
+    Recording kv = new Recording(store);
+    QueueEngine q = engine(kv);
+    q.push(List.of(QueueItemInput.of("jobs", "n", "a")));
+    int reads = kv.entryReads.get();
+    q.push(List.of(QueueItemInput.of("jobs", "o", "b"), QueueItemInput.of("jobs", "p", "c")));
+    assertEquals(reads, kv.entryReads.get(), "sks above every stored one are known to be free");
+    q.push(List.of(QueueItemInput.of("jobs", "m", "again")));
+    assertEquals(reads + 1, kv.entryReads.get(), "an sk at or below the highest is read");
+    assertEquals(new QueueStats(4, 0, 0, 0), q.stats("jobs"), "m was pushed again, not twice");
+    q.push(List.of(QueueItemInput.of("jobs", "p", "again")));
+    assertEquals(new QueueStats(4, 0, 0, 0), q.stats("jobs"), "p, written in this process, too");
+    assertEquals(List.of("m", "n", "o", "p"), List.of(pull(q, "jobs").sk(), pull(q, "jobs").sk(),
+        pull(q, "jobs").sk(), pull(q, "jobs").sk()));
+  }
 }
