@@ -234,8 +234,9 @@ final class QueueOp {
     long t0 = System.nanoTime();
     Counters c = recount(q);
     Log.LOG.log(System.Logger.Level.INFO, "queue '" + q.pk() + "': its counters were not written"
-        + " back when the store was last used (it was not closed); counted from its indexes ("
-        + c + ") in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        + " back by the store's last writer (it did not close the store: a crash, or this is a"
+        + " copy taken while it ran); counted from its indexes (" + c + ") in "
+        + (System.nanoTime() - t0) / 1_000_000 + " ms");
     return c;
   }
 
