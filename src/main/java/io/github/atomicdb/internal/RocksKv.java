@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -75,8 +74,10 @@ import org.rocksdb.WriteOptions;
  * one empty, no marker yet) is finished rather than refused. meta is created right after
  * default, so an interrupted creation that got further than "default" is recognisable.
  *
- * Transactions: optimistic, snapshot taken at begin (set_snapshot). getForUpdate reads at that
- * snapshot (plus own writes) and records the key; puts and deletes are *untracked*, so exactly
+ * Transactions: optimistic. transact takes a snapshot at begin (set_snapshot); getForUpdate
+ * reads at it (plus own writes) and records the key at its sequence number. transactOnLatest
+ * (getLock, setAtomic) takes none: getForUpdate reads the latest value and records the key at the
+ * latest sequence number, taken before the read. Puts and deletes are *untracked*, so exactly
  * the keys read with getForUpdate are validated at commit, as the KvTxn contract says (a tracked
  * put would make a blind write race, e.g. set() against setAtomic() on the same item, fail the
  * commit although no lock changed). Busy/TryAgain at commit -> rollback -> KvConflictException.
@@ -178,8 +179,7 @@ public final class RocksKv implements KvStore {
   private final Path lockKey;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
-  private final ConcurrentLinkedQueue<Slot> idle = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger idleCount = new AtomicInteger();
+  private final Recycler<Slot> idle = new Recycler<>(MAX_IDLE_TXNS);
   /** Options, filters and caches, in creation order; closed in reverse after the DB. */
   private final List<AutoCloseable> natives = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -188,6 +188,7 @@ public final class RocksKv implements KvStore {
   private OptimisticTransactionDB db;
   private WriteOptions writeOptions;
   private OptimisticTransactionOptions txnOptions;
+  private OptimisticTransactionOptions latestTxnOptions;
   private volatile boolean closed;
 
   private static Set<String> ourColumnFamilies() {
@@ -335,6 +336,7 @@ public final class RocksKv implements KvStore {
       }
       writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
       txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
+      latestTxnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(false);
       db = OptimisticTransactionDB.open(dbOptions, dir.toString(), descs, handles);
       metaHandle = handles.get(1);
       for (int i = 0; i < Space.values().length; i++) {
@@ -549,17 +551,34 @@ public final class RocksKv implements KvStore {
 
   @Override
   public <T> T transact(Function<KvTxn, T> body) {
+    return run(body, true);
+  }
+
+  /**
+   * Without a snapshot: each getForUpdate reads the latest committed value, and RocksDB tracks
+   * its key from the sequence number it takes just before that read, which is what the SPI asks.
+   */
+  @Override
+  public <T> T transactOnLatest(Function<KvTxn, T> body) {
+    return run(body, false);
+  }
+
+  private <T> T run(Function<KvTxn, T> body, boolean atStart) {
     Lock l = enter();
     try {
+      OptimisticTransactionOptions options = atStart ? txnOptions : latestTxnOptions;
       Slot slot = idle.poll();
       if (slot != null) {
-        idleCount.decrementAndGet();
-        slot.txn = db.beginTransaction(writeOptions, txnOptions, slot.txn);
+        slot.txn = db.beginTransaction(writeOptions, options, slot.txn);
       } else {
-        slot = new Slot();
+        slot = new Slot(options);
       }
-      Snapshot snapshot = slot.txn.getSnapshot();
-      slot.readOptions.setSnapshot(snapshot);
+      Snapshot snapshot = null;
+      if (atStart) {
+        snapshot = slot.txn.getSnapshot();
+        slot.readOptions.setSnapshot(snapshot);
+        slot.snapshotSet = true;
+      }
       View view = new View(slot, snapshot);
       T result;
       try {
@@ -593,11 +612,11 @@ public final class RocksKv implements KvStore {
   }
 
   private void recycle(Slot slot) {
-    slot.readOptions.setSnapshot(null);
-    if (idleCount.incrementAndGet() <= MAX_IDLE_TXNS) {
-      idle.add(slot);
-    } else {
-      idleCount.decrementAndGet();
+    if (slot.snapshotSet) {
+      slot.readOptions.setSnapshot(null);
+      slot.snapshotSet = false;
+    }
+    if (!idle.offer(slot)) {
       slot.free();
     }
   }
@@ -606,10 +625,12 @@ public final class RocksKv implements KvStore {
   private final class Slot {
     final ReadOptions readOptions = new ReadOptions();
     Transaction txn;
+    /** Whether readOptions reads at the transaction's snapshot (cleared before reuse). */
+    boolean snapshotSet;
 
-    Slot() {
+    Slot(OptimisticTransactionOptions options) {
       try {
-        txn = db.beginTransaction(writeOptions, txnOptions);
+        txn = db.beginTransaction(writeOptions, options);
       } catch (RuntimeException | Error e) {
         readOptions.close();
         throw e;
