@@ -647,7 +647,8 @@ public final class RocksKv implements KvStore {
   private final class View implements KvTxn {
     private final Slot slot;
     private final Snapshot snapshot;
-    private final List<Cursor> opened = new ArrayList<>(2);
+    /** Cursors the body opened; made by the first scan (the lock path opens none). */
+    private List<Cursor> opened;
     private boolean done;
 
     View(Slot slot, Snapshot snapshot) {
@@ -702,6 +703,9 @@ public final class RocksKv implements KvStore {
         return EMPTY;
       }
       Cursor c = new Cursor(cf(space), from, to, reverse, snapshot);
+      if (opened == null) {
+        opened = new ArrayList<>(2);
+      }
       opened.add(c);
       return c;
     }
@@ -712,6 +716,9 @@ public final class RocksKv implements KvStore {
      */
     void finish() {
       done = true;
+      if (opened == null) {
+        return;
+      }
       for (Cursor c : opened) {
         c.release(ENDED);
       }
