@@ -187,6 +187,8 @@ public final class RocksKv implements KvStore {
   private ColumnFamilyHandle metaHandle;
   private OptimisticTransactionDB db;
   private WriteOptions writeOptions;
+  /** Default options of plain reads, made once: get without them builds a native ReadOptions per call. */
+  private ReadOptions readOptions;
   private OptimisticTransactionOptions txnOptions;
   private OptimisticTransactionOptions latestTxnOptions;
   private volatile boolean closed;
@@ -335,6 +337,7 @@ public final class RocksKv implements KvStore {
             }));
       }
       writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
+      readOptions = own(new ReadOptions());
       txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
       latestTxnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(false);
       db = OptimisticTransactionDB.open(dbOptions, dir.toString(), descs, handles);
@@ -486,7 +489,7 @@ public final class RocksKv implements KvStore {
   public byte[] get(Space space, byte[] key) {
     Lock l = enter();
     try {
-      return db.get(cf(space), key);
+      return db.get(cf(space), readOptions, key);
     } catch (RocksDBException e) {
       throw RocksErrors.map("get", dir, e);
     } finally {

@@ -633,7 +633,7 @@ public abstract class KvStoreContract {
     KvStore kv = open();
     put(kv, Space.LOCKS, "n", "0");
     int threads = 4;
-    int each = 150;
+    int each = 100;
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       all.add(async(() -> {
