@@ -616,7 +616,10 @@ public final class RocksKv implements KvStore {
 
   private void recycle(Slot slot) {
     if (slot.snapshotSet) {
+      // An ended transaction keeps its snapshot until it is begun again: release it now, so an
+      // idle pooled transaction does not keep compaction from dropping what it still sees.
       slot.readOptions.setSnapshot(null);
+      slot.txn.clearSnapshot();
       slot.snapshotSet = false;
     }
     if (!idle.offer(slot)) {

@@ -71,6 +71,8 @@ class RocksKvTest {
           return kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots");
         });
         assertEquals(1, inTransact, "transact reads at a snapshot taken at begin");
+        assertEquals(0, kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots"),
+            "an idle pooled transaction holds no snapshot");
         long onLatest = kv.transactOnLatest(t -> {
           assertArrayEquals(b("v1"), t.getForUpdate(Space.LOCKS, b("k")));
           return kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots");
