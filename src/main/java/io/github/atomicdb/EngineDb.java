@@ -8,6 +8,7 @@ import io.github.atomicdb.spi.KvConflictException;
 import io.github.atomicdb.spi.KvCursor;
 import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.KvTxn;
 import io.github.atomicdb.spi.Space;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -202,7 +203,7 @@ abstract class EngineDb implements AtomicDb {
     for (int i = 0; i < items.size(); i++) {
       Item item = Objects.requireNonNull(items.get(i), "items[" + i + "] must not be null");
       byte[] k = checkItem(item.pk(), item.sk(), item.ttl(), seen);
-      ops.add(itemPut(k, codec.encode(item.data()), item.ttl()));
+      ops.add(KvOp.put(Space.ITEMS, k, codec.encodeItem(k, item.data(), item.ttl())));
     }
     return ops;
   }
@@ -217,10 +218,21 @@ abstract class EngineDb implements AtomicDb {
       throw new IllegalArgumentException(
           "items names the key " + new Where(pk, sk) + " twice; each key once");
     }
+    checkTtl(pk, sk, ttl);
+    return k;
+  }
+
+  /** {@link #checkItem(String, String, Long, Set)} of an item alone in its call. */
+  static byte[] checkItem(String pk, String sk, Long ttl) {
+    byte[] k = KeyCodec.encode(pk, sk);
+    checkTtl(pk, sk, ttl);
+    return k;
+  }
+
+  private static void checkTtl(String pk, String sk, Long ttl) {
     if (ttl != null) {
       Item.checkTtl(ttl, "ttl of " + new Where(pk, sk));
     }
-    return k;
   }
 
   /** The write of an item record: key from {@link #checkItem}, value bytes from the codec. */
@@ -277,7 +289,7 @@ abstract class EngineDb implements AtomicDb {
     }
     for (int attempt = 0; ; attempt++) {
       try {
-        return kv.transact(
+        return kv.transactOnLatest(
             t -> {
               long now = clock.millis();
               ItemLock live = liveLock(key, k, t.getForUpdate(Space.LOCKS, k), now);
@@ -354,6 +366,10 @@ abstract class EngineDb implements AtomicDb {
           "items and locks must have the same length (items: " + items.size() + ", locks: "
               + locks.size() + ")");
     }
+    if (items.size() == 1) {
+      setOneAtomic(items.get(0), locks.get(0));
+      return;
+    }
     List<KvOp> writes = encodeItems(items);
     byte[][] lockKeys = new byte[locks.size()][];
     Set<ByteKey> seen = new HashSet<>();
@@ -375,34 +391,11 @@ abstract class EngineDb implements AtomicDb {
       return;
     }
     try {
-      kv.transact(
+      kv.transactOnLatest(
           t -> {
             long now = clock.millis();
             for (int i = 0; i < lockKeys.length; i++) {
-              ItemLock l = locks.get(i);
-              byte[] v = t.getForUpdate(Space.LOCKS, lockKeys[i]);
-              Where where = new Where(l.pk(), l.sk());
-              if (v == null) {
-                throw new RaceConditionException(
-                    "the lock of " + where + " no longer exists (deleted or never taken); call"
-                        + " getLock again");
-              }
-              Records.LockView lv;
-              try {
-                lv = Records.openLock(lockKeys[i], v, where);
-              } catch (CorruptDataException e) {
-                throw withKey(e, l.pk(), l.sk());
-              }
-              if (!lv.version().equals(l.version())) {
-                throw new RaceConditionException(
-                    "the lock of " + where + " has version " + lv.version() + ", not "
-                        + l.version() + ": another writer got there first; read, getLock and"
-                        + " retry");
-              }
-              if (expired(lv.ttl(), now)) {
-                throw new RaceConditionException(
-                    "the lock of " + where + " expired at " + lv.ttl() + "; call getLock again");
-              }
+              checkLock(t, locks.get(i), lockKeys[i], now);
             }
             for (KvOp w : writes) {
               t.put(w.space(), w.key(), w.value());
@@ -414,10 +407,74 @@ abstract class EngineDb implements AtomicDb {
             return null;
           });
     } catch (KvConflictException e) {
-      throw new RaceConditionException(
-          "a lock named by setAtomic changed while it committed: another writer got there first;"
-              + " read, getLock and retry");
+      throw setAtomicConflict();
     }
+  }
+
+  /**
+   * setAtomic of one item: the checks, limits and commit of the general case, without the
+   * collections it needs to find duplicates, and with the key encoded once when the lock guards
+   * the item itself.
+   */
+  private void setOneAtomic(Item item, ItemLock lock) {
+    Objects.requireNonNull(item, "items[0] must not be null");
+    byte[] k = checkItem(item.pk(), item.sk(), item.ttl());
+    byte[] record = codec.encodeItem(k, item.data(), item.ttl());
+    Objects.requireNonNull(lock, "locks[0] must not be null");
+    byte[] lk = lock.pk().equals(item.pk()) && lock.sk().equals(item.sk())
+        ? k.clone()
+        : KeyCodec.encode(lock.pk(), lock.sk());
+    CommitLimits.check(kv, "setAtomic", "items", 1, 2,
+        k.length + (long) record.length + 2L * lk.length + LOCK_RECORD_BYTES);
+    try {
+      kv.transactOnLatest(
+          t -> {
+            long now = clock.millis();
+            checkLock(t, lock, lk, now);
+            t.put(Space.ITEMS, k, record);
+            t.put(Space.LOCKS, lk,
+                Records.lock(lk, newVersion(), Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS));
+            return null;
+          });
+    } catch (KvConflictException e) {
+      throw setAtomicConflict();
+    }
+  }
+
+  /**
+   * Reads lock {@code l} (key {@code lk}) for update in {@code t}; throws RaceConditionException
+   * unless it is stored, live at {@code now} and still has {@code l}'s version.
+   */
+  private static void checkLock(KvTxn t, ItemLock l, byte[] lk, long now) {
+    byte[] v = t.getForUpdate(Space.LOCKS, lk);
+    Where where = new Where(l.pk(), l.sk());
+    if (v == null) {
+      throw new RaceConditionException(
+          "the lock of " + where + " no longer exists (deleted or never taken); call"
+              + " getLock again");
+    }
+    Records.LockView lv;
+    try {
+      lv = Records.openLock(lk, v, where);
+    } catch (CorruptDataException e) {
+      throw withKey(e, l.pk(), l.sk());
+    }
+    if (!lv.version().equals(l.version())) {
+      throw new RaceConditionException(
+          "the lock of " + where + " has version " + lv.version() + ", not "
+              + l.version() + ": another writer got there first; read, getLock and"
+              + " retry");
+    }
+    if (expired(lv.ttl(), now)) {
+      throw new RaceConditionException(
+          "the lock of " + where + " expired at " + lv.ttl() + "; call getLock again");
+    }
+  }
+
+  private static RaceConditionException setAtomicConflict() {
+    return new RaceConditionException(
+        "a lock named by setAtomic changed while it committed: another writer got there first;"
+            + " read, getLock and retry");
   }
 
   // ------------------------------------------------------------------ query

@@ -96,7 +96,44 @@ public final class KeyCodec {
 
   /** The encoded key of a checked (pk, sk). */
   public static byte[] encode(String pk, String sk) {
+    if (pk != null && sk != null && plainAscii(pk, MAX_PK_BYTES) && plainAscii(sk, MAX_SK_BYTES)) {
+      // Neither part needs escaping or an encoder: one array, one pass over each.
+      int p = pk.length();
+      int n = sk.length();
+      byte[] out = new byte[p + 1 + n];
+      for (int i = 0; i < p; i++) {
+        out[i] = (byte) pk.charAt(i);
+      }
+      for (int i = 0; i < n; i++) {
+        out[p + 1 + i] = (byte) sk.charAt(i);
+      }
+      return out;
+    }
     return join(checkPk(pk), checkSk(sk));
+  }
+
+  /**
+   * Whether {@code s} passes {@link #checkPart} and is ASCII without NUL (its UTF-8 bytes are
+   * its chars and need no escape); false sends it the slow way, which gives the error if any.
+   */
+  private static boolean plainAscii(String s, int maxBytes) {
+    int n = s.length();
+    if (n == 0 || n > maxBytes) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c == 0 || c >= 0x80) {
+        return false;
+      }
+    }
+    char first = s.charAt(0);
+    for (String reserved : RESERVED_PREFIXES) {
+      if (first == reserved.charAt(0) && s.startsWith(reserved)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The encoded key of an {@link ItemKey}. */

@@ -56,9 +56,10 @@ public final class Records {
    * The space tag ({@link #ITEM_TAG}, {@link #LOCK_TAG}) is not stored: it makes a record copied
    * to the other space fail its checksum, as the key makes a record copied to another key fail.
    */
-  private static byte[] envelope(byte tag, byte[] key, byte format, byte[] body, Long ttlSeconds) {
+  private static byte[] envelope(
+      byte tag, byte[] key, byte format, byte[] body, int bodyLength, Long ttlSeconds) {
     boolean expiring = ttlSeconds != null;
-    int n = 1 + body.length + 4;
+    int n = 1 + bodyLength + 4;
     ByteBuffer b = ByteBuffer.allocate(ITEM_HEADER + n + (expiring ? 4 : 0));
     b.putInt(LOCAL_DELETION_TIME);
     b.putLong(MARKED_FOR_DELETE_AT);
@@ -67,8 +68,8 @@ public final class Records {
     b.putLong(expiring ? Math.multiplyExact(ttlSeconds, 1_000_000L) : 0L);
     b.putInt(n);
     b.put(format);
-    b.put(body);
-    b.putInt(keyedCrc(tag, key, b.array(), 1 + body.length));
+    b.put(body, 0, bodyLength);
+    b.putInt(keyedCrc(tag, key, b.array(), 1 + bodyLength));
     if (expiring) {
       b.putInt(0);
     }
@@ -79,7 +80,11 @@ public final class Records {
   private static int keyedCrc(byte tag, byte[] key, byte[] v, int len) {
     CRC32C crc = new CRC32C();
     crc.update(tag);
-    crc.update(ByteBuffer.allocate(4).putInt(key.length).array());
+    int n = key.length;
+    crc.update(n >>> 24);
+    crc.update(n >>> 16);
+    crc.update(n >>> 8);
+    crc.update(n);
     crc.update(key);
     crc.update(v, 14, 8);
     crc.update(v, ITEM_HEADER, len);
@@ -150,7 +155,12 @@ public final class Records {
 
   /** The item record of {@code kryo} stored at {@code key}; {@code ttlSeconds} null = no expiry. */
   public static byte[] item(byte[] key, byte[] kryo, Long ttlSeconds) {
-    return envelope(ITEM_TAG, key, ITEM_FORMAT, kryo, ttlSeconds);
+    return envelope(ITEM_TAG, key, ITEM_FORMAT, kryo, kryo.length, ttlSeconds);
+  }
+
+  /** {@link #item(byte[], byte[], Long)} of the first {@code kryoLength} bytes of {@code kryo}. */
+  public static byte[] item(byte[] key, byte[] kryo, int kryoLength, Long ttlSeconds) {
+    return envelope(ITEM_TAG, key, ITEM_FORMAT, kryo, kryoLength, ttlSeconds);
   }
 
   /** A decoded item envelope: where the Kryo bytes are, and the ttl (null = none). */
@@ -181,7 +191,8 @@ public final class Records {
    * drop expired locks, as it drops expired items.
    */
   public static byte[] lock(byte[] key, String version, long ttlSeconds) {
-    return envelope(LOCK_TAG, key, LOCK_FORMAT, version.getBytes(StandardCharsets.UTF_8), ttlSeconds);
+    byte[] v = version.getBytes(StandardCharsets.UTF_8);
+    return envelope(LOCK_TAG, key, LOCK_FORMAT, v, v.length, ttlSeconds);
   }
 
   /** A decoded lock record. */

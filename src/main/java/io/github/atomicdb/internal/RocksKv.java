@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -75,8 +74,10 @@ import org.rocksdb.WriteOptions;
  * one empty, no marker yet) is finished rather than refused. meta is created right after
  * default, so an interrupted creation that got further than "default" is recognisable.
  *
- * Transactions: optimistic, snapshot taken at begin (set_snapshot). getForUpdate reads at that
- * snapshot (plus own writes) and records the key; puts and deletes are *untracked*, so exactly
+ * Transactions: optimistic. transact takes a snapshot at begin (set_snapshot); getForUpdate
+ * reads at it (plus own writes) and records the key at its sequence number. transactOnLatest
+ * (getLock, setAtomic) takes none: getForUpdate reads the latest value and records the key at the
+ * latest sequence number, taken before the read. Puts and deletes are *untracked*, so exactly
  * the keys read with getForUpdate are validated at commit, as the KvTxn contract says (a tracked
  * put would make a blind write race, e.g. set() against setAtomic() on the same item, fail the
  * commit although no lock changed). Busy/TryAgain at commit -> rollback -> KvConflictException.
@@ -178,8 +179,7 @@ public final class RocksKv implements KvStore {
   private final Path lockKey;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
-  private final ConcurrentLinkedQueue<Slot> idle = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger idleCount = new AtomicInteger();
+  private final Recycler<Slot> idle = new Recycler<>(MAX_IDLE_TXNS);
   /** Options, filters and caches, in creation order; closed in reverse after the DB. */
   private final List<AutoCloseable> natives = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -189,7 +189,10 @@ public final class RocksKv implements KvStore {
   private final int[] cfIds = new int[Space.values().length];
   private OptimisticTransactionDB db;
   private WriteOptions writeOptions;
+  /** Default options of plain reads, made once: get without them builds a native ReadOptions per call. */
+  private ReadOptions readOptions;
   private OptimisticTransactionOptions txnOptions;
+  private OptimisticTransactionOptions latestTxnOptions;
   private volatile boolean closed;
 
   private static Set<String> ourColumnFamilies() {
@@ -336,7 +339,9 @@ public final class RocksKv implements KvStore {
             }));
       }
       writeOptions = own(new WriteOptions()).setSync(s.syncWrites());
+      readOptions = own(new ReadOptions());
       txnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(true);
+      latestTxnOptions = own(new OptimisticTransactionOptions()).setSetSnapshot(false);
       db = OptimisticTransactionDB.open(dbOptions, dir.toString(), descs, handles);
       metaHandle = handles.get(1);
       for (int i = 0; i < Space.values().length; i++) {
@@ -487,7 +492,7 @@ public final class RocksKv implements KvStore {
   public byte[] get(Space space, byte[] key) {
     Lock l = enter();
     try {
-      return db.get(cf(space), key);
+      return db.get(cf(space), readOptions, key);
     } catch (RocksDBException e) {
       throw RocksErrors.map("get", dir, e);
     } finally {
@@ -546,17 +551,34 @@ public final class RocksKv implements KvStore {
 
   @Override
   public <T> T transact(Function<KvTxn, T> body) {
+    return run(body, true);
+  }
+
+  /**
+   * Without a snapshot: each getForUpdate reads the latest committed value, and RocksDB tracks
+   * its key from the sequence number it takes just before that read, which is what the SPI asks.
+   */
+  @Override
+  public <T> T transactOnLatest(Function<KvTxn, T> body) {
+    return run(body, false);
+  }
+
+  private <T> T run(Function<KvTxn, T> body, boolean atStart) {
     Lock l = enter();
     try {
+      OptimisticTransactionOptions options = atStart ? txnOptions : latestTxnOptions;
       Slot slot = idle.poll();
       if (slot != null) {
-        idleCount.decrementAndGet();
-        slot.txn = db.beginTransaction(writeOptions, txnOptions, slot.txn);
+        slot.txn = db.beginTransaction(writeOptions, options, slot.txn);
       } else {
-        slot = new Slot();
+        slot = new Slot(options);
       }
-      Snapshot snapshot = slot.txn.getSnapshot();
-      slot.readOptions.setSnapshot(snapshot);
+      Snapshot snapshot = null;
+      if (atStart) {
+        snapshot = slot.txn.getSnapshot();
+        slot.readOptions.setSnapshot(snapshot);
+        slot.snapshotSet = true;
+      }
       View view = new View(slot, snapshot);
       T result;
       try {
@@ -590,11 +612,14 @@ public final class RocksKv implements KvStore {
   }
 
   private void recycle(Slot slot) {
-    slot.readOptions.setSnapshot(null);
-    if (idleCount.incrementAndGet() <= MAX_IDLE_TXNS) {
-      idle.add(slot);
-    } else {
-      idleCount.decrementAndGet();
+    if (slot.snapshotSet) {
+      // An ended transaction keeps its snapshot until it is begun again: release it now, so an
+      // idle pooled transaction does not keep compaction from dropping what it still sees.
+      slot.readOptions.setSnapshot(null);
+      slot.txn.clearSnapshot();
+      slot.snapshotSet = false;
+    }
+    if (!idle.offer(slot)) {
       slot.free();
     }
   }
@@ -603,10 +628,12 @@ public final class RocksKv implements KvStore {
   private final class Slot {
     final ReadOptions readOptions = new ReadOptions();
     Transaction txn;
+    /** Whether readOptions reads at the transaction's snapshot (cleared before reuse). */
+    boolean snapshotSet;
 
-    Slot() {
+    Slot(OptimisticTransactionOptions options) {
       try {
-        txn = db.beginTransaction(writeOptions, txnOptions);
+        txn = db.beginTransaction(writeOptions, options);
       } catch (RuntimeException | Error e) {
         readOptions.close();
         throw e;
@@ -623,7 +650,8 @@ public final class RocksKv implements KvStore {
   private final class View implements KvTxn {
     private final Slot slot;
     private final Snapshot snapshot;
-    private final List<Cursor> opened = new ArrayList<>(2);
+    /** Cursors the body opened; made by the first scan (the lock path opens none). */
+    private List<Cursor> opened;
     private boolean done;
 
     View(Slot slot, Snapshot snapshot) {
@@ -678,6 +706,9 @@ public final class RocksKv implements KvStore {
         return EMPTY;
       }
       Cursor c = new Cursor(cf(space), from, to, reverse, snapshot);
+      if (opened == null) {
+        opened = new ArrayList<>(2);
+      }
       opened.add(c);
       return c;
     }
@@ -688,6 +719,9 @@ public final class RocksKv implements KvStore {
      */
     void finish() {
       done = true;
+      if (opened == null) {
+        return;
+      }
       for (Cursor c : opened) {
         c.release(ENDED);
       }

@@ -9,7 +9,6 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.CompatibleFieldSerializer;
 import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.TimeSerializers;
-import com.esotericsoftware.kryo.util.Pool;
 import io.github.atomicdb.CorruptDataException;
 import io.github.atomicdb.UnregisteredTypeException;
 import java.math.BigDecimal;
@@ -53,14 +52,17 @@ import java.util.function.Function;
  * from {@code register(type, id)}. Only registered classes are ever instantiated on read, so a
  * stored value cannot name an arbitrary class (no deserialization gadgets).
  *
- * <p>Thread-safe: Kryo instances and their buffers come from a {@link Pool}.
+ * <p>Thread-safe: Kryo instances and their buffers are taken from a {@link Recycler} for each
+ * call (a new one is made when every kept one is in use).
  */
 public final class ValueCodec {
   /** The first id a user class may take. */
   public static final int FIRST_USER_ID = 100;
 
   private final Map<Class<?>, Integer> userTypes;
-  private final Pool<Ctx> pool;
+  private final Recycler<Ctx> pool = new Recycler<>(64);
+
+  private static final byte[] NO_BYTES = new byte[0];
 
   private static final class Ctx {
     final Kryo kryo;
@@ -78,14 +80,16 @@ public final class ValueCodec {
    */
   public ValueCodec(Map<Class<?>, Integer> userTypes) {
     this.userTypes = Map.copyOf(userTypes);
-    this.pool =
-        new Pool<>(true, false, 64) {
-          @Override
-          protected Ctx create() {
-            return new Ctx(newKryo());
-          }
-        };
-    pool.free(pool.obtain()); // fail fast on a bad registration
+    pool.offer(new Ctx(newKryo())); // fail fast on a bad registration
+  }
+
+  private Ctx obtain() {
+    Ctx c = pool.poll();
+    return c != null ? c : new Ctx(newKryo());
+  }
+
+  private void free(Ctx c) {
+    pool.offer(c);
   }
 
   /** The table of built-in ids; data-format.md lists the same and a test compares them. */
@@ -303,15 +307,37 @@ public final class ValueCodec {
    *     value is not registered
    */
   public byte[] encode(Object value) {
-    Ctx c = pool.obtain();
+    Ctx c = obtain();
+    try {
+      write(c, value);
+      return c.out.toBytes();
+    } finally {
+      free(c);
+    }
+  }
+
+  /**
+   * The item record ({@link Records#item}) of {@code value} stored at {@code key}: the Kryo
+   * bytes go straight from the codec's buffer into the record.
+   *
+   * @throws IllegalArgumentException as {@link #encode} does
+   */
+  public byte[] encodeItem(byte[] key, Object value, Long ttlSeconds) {
+    Ctx c = obtain();
+    try {
+      write(c, value);
+      return Records.item(key, c.out.getBuffer(), c.out.position(), ttlSeconds);
+    } finally {
+      free(c);
+    }
+  }
+
+  private static void write(Ctx c, Object value) {
     try {
       c.out.reset();
       c.kryo.writeClassAndObject(c.out, value);
-      return c.out.toBytes();
     } catch (IllegalArgumentException | KryoException e) {
       throw unregistered(e);
-    } finally {
-      pool.free(c);
     }
   }
 
@@ -344,7 +370,7 @@ public final class ValueCodec {
    * @throws CorruptDataException naming {@code where} if the bytes are malformed
    */
   public Object decode(byte[] buf, int off, int len, Object where) {
-    Ctx c = pool.obtain();
+    Ctx c = obtain();
     try {
       c.in.setBuffer(buf, off, len);
       Object o = c.kryo.readClassAndObject(c.in);
@@ -372,8 +398,8 @@ public final class ValueCodec {
       throw new CorruptDataException(
           "stored value of " + where + " cannot be decoded (" + m + "); the record is damaged", e);
     } finally {
-      c.in.setBuffer(new byte[0]);
-      pool.free(c);
+      c.in.setBuffer(NO_BYTES);
+      free(c);
     }
   }
 
@@ -392,12 +418,12 @@ public final class ValueCodec {
 
   /** Is {@code type} registered in this codec (built-in or user)? */
   public boolean isRegistered(Class<?> type) {
-    Ctx c = pool.obtain();
+    Ctx c = obtain();
     try {
       Registration r = c.kryo.getClassResolver().getRegistration(type);
       return r != null;
     } finally {
-      pool.free(c);
+      free(c);
     }
   }
 

@@ -91,6 +91,25 @@ public interface KvStore extends AutoCloseable {
   <T> T transact(Function<KvTxn, T> body);
 
   /**
+   * {@link #transact}, for a body that decides only on what it reads with {@link
+   * KvTxn#getForUpdate}: each such read may return the latest committed value rather than the
+   * value at the transaction's start, and is then validated from that read on. The commit still
+   * fails with {@link KvConflictException} if a key read for update was written by another
+   * commit after this transaction read it, so a committed body saw, for every key it read for
+   * update, the value that key holds when the writes land. Reads of different keys need not come
+   * from one moment, so a body that runs on after its reads disagree must not write on their
+   * strength alone (its commit fails anyway). {@link KvTxn#scan} reads one consistent state no
+   * older than the transaction's start, unvalidated, as in {@link #transact}.
+   *
+   * <p>The default runs {@link #transact}, whose reads of the starting state meet this contract
+   * too; a backend overrides it where reading the latest value is cheaper (RocksDB then takes no
+   * snapshot).
+   */
+  default <T> T transactOnLatest(Function<KvTxn, T> body) {
+    return transact(body);
+  }
+
+  /**
    * Waits for calls in flight, then releases every resource. Idempotent.
    *
    * @throws IllegalStateException if called from inside one of this store's own calls (a

@@ -11,8 +11,9 @@ import java.util.List;
 public interface KvTxn {
   /**
    * Reads a key and records it for validation: the commit fails with {@link
-   * KvConflictException} if another commit wrote this key after the transaction began. Sees this
-   * transaction's own writes.
+   * KvConflictException} if another commit wrote this key after the transaction began (in a
+   * transaction of {@link KvStore#transactOnLatest}, which may read the latest value instead:
+   * after this read). Sees this transaction's own writes.
    */
   byte[] getForUpdate(Space space, byte[] key);
 

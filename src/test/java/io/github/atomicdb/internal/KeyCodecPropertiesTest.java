@@ -136,4 +136,43 @@ class KeyCodecPropertiesTest {
     }
     return Integer.compare(a.length() - i, b.length() - j);
   }
+
+  /** Parts that reach every branch of encode's check: ASCII (with and without NUL), reserved
+   * prefixes and near misses, empty, at and over the length limits, non-ASCII, lone surrogates. */
+  @Provide
+  Arbitrary<String> anyPart() {
+    return Arbitraries.oneOf(
+        part(),
+        Arbitraries.strings().ascii().ofMinLength(0).ofMaxLength(12),
+        Arbitraries.of("", "_", "__", "__LOCK__", "__LOCK__x", "__LOCK_", "__ATOMICDB__", "__ATOMICDB",
+            "_x", "a\u0000b", "\u0000", "\uD800", "x\uDC00", "a".repeat(1024), "a".repeat(1025),
+            "b".repeat(2048), "b".repeat(2049), "é".repeat(512), "é".repeat(513)),
+        Arbitraries.strings().withCharRange('\u0000', '\u00FF').ofMaxLength(6));
+  }
+
+  /** encode gives the bytes of checkPk + checkSk + join, or exactly their exception. */
+  @Property(tries = 3000)
+  void encodeIsTheCheckedJoinOfItsParts(@ForAll("anyPart") String pk, @ForAll("anyPart") String sk) {
+    byte[] expected;
+    RuntimeException refusal = null;
+    try {
+      expected = KeyCodec.join(KeyCodec.checkPk(pk), KeyCodec.checkSk(sk));
+    } catch (RuntimeException e) {
+      expected = null;
+      refusal = e;
+    }
+    if (refusal == null) {
+      assertArrayEquals(expected, KeyCodec.encode(pk, sk));
+      return;
+    }
+    RuntimeException got = null;
+    try {
+      KeyCodec.encode(pk, sk);
+    } catch (RuntimeException e) {
+      got = e;
+    }
+    assertTrue(got != null, "encode accepted what the checks refuse: " + refusal.getMessage());
+    assertEquals(refusal.getClass(), got.getClass());
+    assertEquals(refusal.getMessage(), got.getMessage());
+  }
 }

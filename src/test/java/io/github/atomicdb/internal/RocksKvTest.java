@@ -56,4 +56,30 @@ class RocksKvTest {
     assertThrows(IllegalStateException.class, abandoned::next);
     abandoned.close();
   }
+
+  /**
+   * transact reads a snapshot taken at begin; transactOnLatest (the lock path) takes none, and a
+   * pooled transaction that ran one mode runs the other correctly.
+   */
+  @Test
+  void onlyTransactTakesASnapshot() {
+    try (RocksKv kv = RocksKv.open(tmp.resolve("kv"), new RocksKv.Settings(false, 1 << 20, Compression.LZ4, 1 << 20))) {
+      kv.write(List.of(KvOp.put(Space.LOCKS, b("k"), b("v1"))));
+      for (int round = 0; round < 3; round++) {
+        long inTransact = kv.transact(t -> {
+          t.getForUpdate(Space.LOCKS, b("k"));
+          return kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots");
+        });
+        assertEquals(1, inTransact, "transact reads at a snapshot taken at begin");
+        assertEquals(0, kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots"),
+            "an idle pooled transaction holds no snapshot");
+        long onLatest = kv.transactOnLatest(t -> {
+          assertArrayEquals(b("v1"), t.getForUpdate(Space.LOCKS, b("k")));
+          return kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots");
+        });
+        assertEquals(0, onLatest, "transactOnLatest takes no snapshot");
+        assertEquals(0, kv.longProperty(Space.LOCKS, "rocksdb.num-snapshots"), "released after the commit");
+      }
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.github.atomicdb.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,63 @@ class ValueCodecTest {
     byte[] longer = java.util.Arrays.copyOf(b, b.length + 1);
     assertThrows(CorruptDataException.class, () -> c.decode(longer, 0, longer.length, "x"));
     assertThrows(CorruptDataException.class, () -> c.decode(b, 0, b.length - 1, "x"));
+  }
+
+  /** encodeItem is Records.item of encode, for values small and larger than the first buffer. */
+  @Test
+  void encodeItemIsTheItemRecordOfTheEncodedValue() {
+    ValueCodec c = new ValueCodec(Map.of(ContractTypes.Point.class, 100));
+    byte[] key = KeyCodec.encode("pk", "sk");
+    for (Object o : List.of("x", "y".repeat(5000), new ContractTypes.Point(3, 4), List.of(1, 2))) {
+      for (Long ttl : java.util.Arrays.asList(null, 1_700_000_000L)) {
+        byte[] record = c.encodeItem(key, o, ttl);
+        assertArrayEquals(Records.item(key, c.encode(o), ttl), record);
+        Records.ItemView v = Records.openItem(key, record, "x");
+        assertEquals(o, c.decode(v.buf(), v.kryoOffset(), v.kryoLength(), "x"));
+        assertEquals(ttl, v.ttl());
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> c.encodeItem(key, new Object(), null));
+    assertArrayEquals(Records.item(key, c.encode("after a refusal"), null),
+        c.encodeItem(key, "after a refusal", null), "the codec's buffer is reset after a refusal");
+  }
+
+  /**
+   * Threads encoding and decoding at once each get a codec context of their own: every value
+   * comes back whole (a context shared by two threads mixes their bytes).
+   */
+  @Test
+  void concurrentEncodesAndDecodesNeverShareABuffer() throws Exception {
+    ValueCodec c = new ValueCodec(Map.of());
+    int threads = 6;
+    java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> all = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String mine = ("thread" + t + "-").repeat(40);
+      Thread th = new Thread(() -> {
+        byte[] key = KeyCodec.encode("pk", mine.substring(0, 10));
+        for (int i = 0; i < 20_000; i++) {
+          String value = mine + i;
+          try {
+            byte[] b = c.encode(value);
+            byte[] record = c.encodeItem(key, value, null);
+            Records.ItemView v = Records.openItem(key, record, "x");
+            if (!value.equals(c.decode(b, 0, b.length, "x"))
+                || !value.equals(c.decode(v.buf(), v.kryoOffset(), v.kryoLength(), "x"))) {
+              wrong.incrementAndGet();
+            }
+          } catch (RuntimeException e) { // a damaged record or a Kryo error: also a shared buffer
+            wrong.incrementAndGet();
+          }
+        }
+      });
+      all.add(th);
+      th.start();
+    }
+    for (Thread th : all) {
+      th.join();
+    }
+    assertEquals(0, wrong.get(), "values that came back changed");
   }
 
   @Test

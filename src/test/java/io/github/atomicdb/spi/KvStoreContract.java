@@ -533,6 +533,152 @@ public abstract class KvStoreContract {
     assertEquals(List.of("a=1", "1"), seen, "scan and getForUpdate both read the starting state");
   }
 
+  // ------------------------------------------------------------------ transactOnLatest
+
+  @Test
+  void onLatestAKeyCommittedByAnotherWriterAfterItWasReadFailsTheCommitWholly() throws Exception {
+    KvStore kv = open();
+    put(kv, Space.LOCKS, "lock", "v1");
+    if (transactionsExcludeOtherCommits()) {
+      CompletableFuture<?>[] other = new CompletableFuture<?>[1];
+      kv.transactOnLatest(t -> {
+        assertEquals("v1", s(t.getForUpdate(Space.LOCKS, b("lock"))));
+        t.put(Space.ITEMS, b("item"), b("written under v1"));
+        other[0] = async(() -> put(kv, Space.LOCKS, "lock", "v2"));
+        assertThrows(TimeoutException.class, () -> other[0].get(200, TimeUnit.MILLISECONDS),
+            "another commit landed while a transaction body ran");
+        return null;
+      });
+      other[0].get(30, TimeUnit.SECONDS);
+      assertEquals("written under v1", s(kv.get(Space.ITEMS, b("item"))));
+      assertEquals("v2", s(kv.get(Space.LOCKS, b("lock"))));
+      return;
+    }
+    assertThrows(KvConflictException.class, () -> kv.transactOnLatest(t -> {
+      assertEquals("v1", s(t.getForUpdate(Space.LOCKS, b("lock"))));
+      t.put(Space.ITEMS, b("item"), b("written under v1"));
+      t.put(Space.LOCKS, b("lock"), b("mine"));
+      join(async(() -> put(kv, Space.LOCKS, "lock", "v2")));
+      return null;
+    }));
+    assertNull(kv.get(Space.ITEMS, b("item")), "nothing of the failed commit was written");
+    assertEquals("v2", s(kv.get(Space.LOCKS, b("lock"))));
+  }
+
+  /**
+   * A commit that lands after the transaction began but before its read: the body may read it
+   * (and commit) or read the value before it (and then must not commit), never commit on a value
+   * that is no longer stored.
+   */
+  @Test
+  void onLatestNeverCommitsOnAValueReadForUpdateThatWasReplaced() throws Exception {
+    KvStore kv = open();
+    put(kv, Space.LOCKS, "lock", "v1");
+    String[] read = new String[1];
+    CompletableFuture<?>[] other = new CompletableFuture<?>[1];
+    boolean committed;
+    try {
+      kv.transactOnLatest(t -> {
+        other[0] = async(() -> put(kv, Space.LOCKS, "lock", "v2"));
+        if (!transactionsExcludeOtherCommits()) {
+          join(other[0]);
+        }
+        read[0] = s(t.getForUpdate(Space.LOCKS, b("lock")));
+        t.put(Space.ITEMS, b("item"), b("written under " + read[0]));
+        return null;
+      });
+      committed = true;
+    } catch (KvConflictException e) {
+      committed = false;
+    }
+    other[0].get(30, TimeUnit.SECONDS);
+    if (transactionsExcludeOtherCommits()) {
+      assertTrue(committed);
+      assertEquals("v1", read[0], "the other commit waited for this one");
+      assertEquals("written under v1", s(kv.get(Space.ITEMS, b("item"))));
+    } else if (committed) {
+      assertEquals("v2", read[0], "committed on a replaced value");
+      assertEquals("written under v2", s(kv.get(Space.ITEMS, b("item"))));
+    } else {
+      assertEquals("v1", read[0], "a conflict although the value read was the stored one");
+      assertNull(kv.get(Space.ITEMS, b("item")));
+    }
+    assertEquals("v2", s(kv.get(Space.LOCKS, b("lock"))));
+  }
+
+  @Test
+  void onLatestValidatesOnlyKeysReadForUpdateAndSeesItsOwnWrites() throws Exception {
+    KvStore kv = open();
+    put(kv, Space.LOCKS, "lock", "v1");
+    CompletableFuture<?>[] other = new CompletableFuture<?>[1];
+    String r = kv.transactOnLatest(t -> {
+      t.getForUpdate(Space.LOCKS, b("lock"));
+      t.put(Space.LOCKS, b("lock"), b("mine"));
+      assertEquals("mine", s(t.getForUpdate(Space.LOCKS, b("lock"))));
+      t.put(Space.ITEMS, b("item"), b("mine"));
+      other[0] = async(() -> put(kv, Space.ITEMS, "item", "theirs"));
+      if (!transactionsExcludeOtherCommits()) {
+        join(other[0]);
+      }
+      return "committed";
+    });
+    other[0].get(30, TimeUnit.SECONDS);
+    assertEquals("committed", r);
+    assertEquals("mine", s(kv.get(Space.LOCKS, b("lock"))));
+  }
+
+  /** Several threads increment one counter through read-for-update and retry: none is lost. */
+  @Test
+  void onLatestConcurrentIncrementsEndExact() throws Exception {
+    KvStore kv = open();
+    put(kv, Space.LOCKS, "n", "0");
+    int threads = 4;
+    int each = 100;
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      all.add(async(() -> {
+        for (int j = 0; j < each; j++) {
+          while (true) {
+            try {
+              kv.transactOnLatest(t -> {
+                int n = Integer.parseInt(s(t.getForUpdate(Space.LOCKS, b("n"))));
+                t.put(Space.LOCKS, b("n"), b(Integer.toString(n + 1)));
+                return null;
+              });
+              break;
+            } catch (KvConflictException lost) {
+              // another thread committed first: read again
+            }
+          }
+        }
+      }));
+    }
+    for (CompletableFuture<Void> f : all) {
+      join(f);
+    }
+    assertEquals(Integer.toString(threads * each), s(kv.get(Space.LOCKS, b("n"))));
+  }
+
+  @Test
+  void onLatestAnEndedTransactionRefusesUse() {
+    KvStore kv = open();
+    put(kv, Space.ITEMS, "k", "v");
+    KvTxn[] kept = new KvTxn[1];
+    kv.transactOnLatest(t -> {
+      kept[0] = t;
+      return null;
+    });
+    assertThrows(IllegalStateException.class, () -> kept[0].getForUpdate(Space.ITEMS, b("k")));
+    assertThrows(IllegalStateException.class, () -> kept[0].put(Space.ITEMS, b("k"), b("late")));
+    assertThrows(IllegalStateException.class, () -> kept[0].delete(Space.ITEMS, b("k")));
+    assertEquals("v", s(kv.get(Space.ITEMS, b("k"))));
+    assertThrows(IllegalArgumentException.class, () -> kv.transactOnLatest(t -> {
+      t.put(Space.ITEMS, b("k"), b("not committed"));
+      throw new IllegalArgumentException("body failed");
+    }));
+    assertEquals("v", s(kv.get(Space.ITEMS, b("k"))), "nothing of a failed body was written");
+  }
+
   private static void join(CompletableFuture<?> f) {
     try {
       f.get(30, TimeUnit.SECONDS);
