@@ -146,14 +146,14 @@ final class QueueHints {
     /** {@code key} now holds {@code value} as committed; null: it was deleted. */
     void put(byte[] key, byte[] value) {
       Key k = new Key(key);
-      byte[] old = byKey.remove(k);
+      // A rewritten record keeps its place in the eviction order (that of its first write).
+      byte[] old = value == null ? byKey.remove(k) : byKey.put(k, value);
       if (old != null) {
         bytes -= key.length + old.length;
       }
       if (value == null) {
         return;
       }
-      byKey.put(k, value);
       bytes += key.length + value.length;
       Iterator<Map.Entry<Key, byte[]>> it = byKey.entrySet().iterator();
       while (bytes > RECORDS_PER_STRIPE && it.hasNext()) {
