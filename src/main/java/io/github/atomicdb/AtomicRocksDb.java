@@ -157,6 +157,9 @@ public final class AtomicRocksDb extends EngineDb {
     try {
       work = OwnerOnly.createTempDirectory(parent, "." + abs.getFileName() + ".");
       Path copy = work.resolve("checkpoint");
+      // Queue counters this process holds in memory are written back first, so the copy opens
+      // without counting its queues (a queue changed meanwhile is counted, once, when opened).
+      queue.releaseHeldCounters();
       rocks.checkpoint(copy);
       OwnerOnly.restrictTree(copy);
       Files.move(copy, abs, StandardCopyOption.ATOMIC_MOVE);
