@@ -5,12 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.atomicdb.AtomicDb;
+import io.github.atomicdb.Item;
+import io.github.atomicdb.ItemKey;
+import io.github.atomicdb.ItemLock;
+import io.github.atomicdb.QueueItem;
+import io.github.atomicdb.QueueItemInput;
+import io.github.atomicdb.QueuePullOptions;
+import io.github.atomicdb.spi.Engines;
 import io.github.atomicdb.spi.KvConflictException;
 import io.github.atomicdb.spi.KvOp;
 import io.github.atomicdb.spi.KvOutcomeUnknownException;
 import io.github.atomicdb.spi.KvStore;
 import io.github.atomicdb.spi.Space;
+import io.github.atomicdb.spi.TypeRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -240,6 +250,39 @@ class EtcdReadCacheTest {
     before = kv.calls();
     assertEquals(big, readAndPut(kv, "big", "small"));
     assertEquals(2, kv.calls() - before, "a value over the per-value bound is read from etcd");
+  }
+
+  /**
+   * The engine over EtcdKv, one process: a queue cycle (push, pull, acknowledge) costs the push's
+   * read of its new entry's key, the pull's index scan and three commits, and the lock path (getLock, get, setAtomic) two reads and a
+   * commit: every record the engine reads for update is one this process wrote or read.
+   */
+  @Test
+  void aQueueCycleAndALockedUpdateReadEtcdOnlyWhereTheyMust() {
+    EtcdKv kv = open(freshNamespace());
+    try (AtomicDb db = Engines.open("cache test", kv, Clock.systemUTC(), new TypeRegistry())) {
+      for (int i = 0; i < 5; i++) {
+        db.queuePush(QueueItemInput.of("jobs", "backlog " + i));
+      }
+      db.set(Item.of("p", "k", "0"));
+      for (int round = 0; round < 3; round++) {
+        long before = kv.calls();
+        db.queuePush(QueueItemInput.of("jobs", "job " + round));
+        QueueItem got = db.queuePull(QueuePullOptions.of("jobs")).orElseThrow();
+        assertEquals("backlog " + round, got.data(), "FIFO");
+        assertTrue(db.queueAcknowledge(got));
+        assertEquals(5, kv.calls() - before,
+            "push (a read of its new entry's key, never seen, and a commit), pull (scan, commit), acknowledge");
+
+        before = kv.calls();
+        ItemKey k = new ItemKey("p", "k");
+        ItemLock lock = db.getLock(k);
+        long v = Long.parseLong((String) db.get(k).orElseThrow().data());
+        db.setAtomic(Item.of("p", "k", Long.toString(v + 1)), lock);
+        assertEquals(3, kv.calls() - before, "getLock, get, setAtomic's commit");
+      }
+      assertEquals("3", db.get(new ItemKey("p", "k")).orElseThrow().data());
+    }
   }
 
   private static void join(CompletableFuture<?> f) {
