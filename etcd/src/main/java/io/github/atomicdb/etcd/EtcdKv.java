@@ -86,7 +86,8 @@ import javax.net.ssl.SSLException;
  * read, which comes later, is kept from seeing this store's commits of the meantime.
  *
  * Transactions (optimistic, like RocksDB's OptimisticTransactionDB): reads happen at one
- * revision R; getForUpdate records each key's mod_revision at R (0 = absent); puts and deletes
+ * revision R; getForUpdate records each key's mod_revision at R (0 = absent), or the cached one
+ * (see Read cache below); puts and deletes
  * are buffered, last write wins per key (etcd refuses a key twice in one txn). Commit = one etcd
  * txn: If(mod_revision(k) == recorded, for every key read for update) Then(the writes). A false
  * If is a conflict (KvConflictException), nothing written. A body that wrote nothing commits
@@ -94,6 +95,32 @@ import javax.net.ssl.SSLException;
  * changed key is a conflict there too). A read at a revision compacted meanwhile is a conflict
  * (the body runs again on a fresh snapshot). A KvTxn, and the cursors it opened, throw
  * IllegalStateException once the body has ended; close() from inside a body is refused.
+ *
+ * Read cache (ReadCache): what this process learned of keys, as (value, mod_revision, the
+ * revision it was true at), from get, from getForUpdate's fresh reads, and from its own
+ * acknowledged commits (a put key holds the value at the commit's revision, a deleted key is
+ * absent = mod_revision 0, which is what etcd compares for a key that does not exist; a key read
+ * for update and not written is unchanged at that revision). getForUpdate takes a key from it
+ * instead of reading etcd, and records the cached mod_revision exactly like a read's, so the
+ * commit's If compares it: a stale entry cannot commit, it costs a conflict. Rules:
+ * - An entry serves only transactions that started after it was learned (its stamp is the
+ *   sequence when it was recorded, below the transaction's start): such an entry was true at a
+ *   revision at or below the transaction's snapshot, so when the commit's compare holds, it held
+ *   the same value at the snapshot, and the transaction saw one consistent state. A commit of
+ *   this store issued after transact() is never served to that transaction.
+ * - A newer fact replaces an older one, never the reverse (by the revision it was true at).
+ * - A write whose outcome is unknown (or that failed) drops its keys.
+ * - A conflict (failed commit or failed validation) on a key this process knows no newer version
+ *   of (so another process wrote it) drops the entry, keeps facts older than the conflict out, and
+ *   serves nothing of that key for 2 s (ReadCache.HOT_NANOS): a key that other processes write
+ *   too is read fresh, as without the cache, instead of costing a failed commit each time.
+ * - A body that throws after being served from the cache (and whose own reads did not fail) may
+ *   have decided on a stale value: the served keys are validated (compares only); if one changed,
+ *   it is suspected as above and the body runs again in a new transaction (at most 3 runs), else
+ *   its exception passes through. A conflict the body reached is the caller's to retry.
+ * Bound: 4096 keys and 4 MiB of keys and values, least recently used evicted; values over 64 KiB
+ * are not kept. Per queue cycle of one process (push, pull, acknowledge) this leaves the push's
+ * read of its new entry's key (never seen before), the pull's index scan and three commits.
  *
  * Limits: etcd refuses a txn with more than --max-txn-ops compares or ops (128 by default) or a
  * request larger than --max-request-bytes (1.5 MiB). Commits are checked against both before
