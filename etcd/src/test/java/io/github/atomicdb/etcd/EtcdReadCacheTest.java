@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -250,6 +252,51 @@ class EtcdReadCacheTest {
     before = kv.calls();
     assertEquals(big, readAndPut(kv, "big", "small"));
     assertEquals(2, kv.calls() - before, "a value over the per-value bound is read from etcd");
+  }
+
+  /**
+   * Threads of two stores (two processes) increment one counter with read-for-update + put,
+   * retrying conflicts: every increment counts once, whatever each store had cached.
+   */
+  @Test
+  void threadsOfTwoProcessesIncrementingOneCounterLoseNoIncrement() throws Exception {
+    String ns = freshNamespace();
+    EtcdKv first = open(ns);
+    EtcdKv second = open(ns);
+    put(first, "n", "0");
+    int perThread = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    List<CompletableFuture<Integer>> workers = new ArrayList<>();
+    for (int w = 0; w < 6; w++) {
+      EtcdKv kv = w < 4 ? first : second;
+      workers.add(CompletableFuture.supplyAsync(() -> {
+        int conflicts = 0;
+        for (int i = 0; i < perThread; i++) {
+          while (true) {
+            try {
+              kv.transact(t -> {
+                long n = Long.parseLong(s(t.getForUpdate(Space.QUEUE, b("n"))));
+                t.put(Space.QUEUE, b("n"), b(Long.toString(n + 1)));
+                return null;
+              });
+              break;
+            } catch (KvConflictException e) {
+              conflicts++;
+            }
+          }
+        }
+        return conflicts;
+      }, pool));
+    }
+    try {
+      for (CompletableFuture<Integer> w : workers) {
+        w.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(Long.toString(6L * perThread), s(second.get(Space.QUEUE, b("n"))));
+    assertEquals(Long.toString(6L * perThread), first.transact(t -> s(t.getForUpdate(Space.QUEUE, b("n")))));
   }
 
   /**
