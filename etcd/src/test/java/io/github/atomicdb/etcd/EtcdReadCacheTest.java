@@ -301,8 +301,9 @@ class EtcdReadCacheTest {
 
   /**
    * The engine over EtcdKv, one process: a queue cycle (push, pull, acknowledge) costs the push's
-   * read of its new entry's key, the pull's index scan and three commits, and the lock path (getLock, get, setAtomic) two reads and a
-   * commit: every record the engine reads for update is one this process wrote or read.
+   * read of its new entry's key, the pull's index scan and three commits, and the lock path
+   * (getLock, get, setAtomic) two reads and a commit: every other record the engine reads for
+   * update is one this process wrote or read.
    */
   @Test
   void aQueueCycleAndALockedUpdateReadEtcdOnlyWhereTheyMust() {
