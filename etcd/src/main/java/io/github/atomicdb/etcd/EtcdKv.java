@@ -150,8 +150,9 @@ import javax.net.ssl.SSLException;
  * returns false.
  */
 /**
- * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd. Thread-safe. Not API:
- * used by {@code AtomicEtcdDb}.
+ * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd, with a bounded cache of
+ * what it read and committed that getForUpdate validates at commit (see the design comment).
+ * Thread-safe. Not API: used by {@code AtomicEtcdDb}.
  */
 public final class EtcdKv implements KvStore {
   /** Format of the keys and records this backend writes; stored in the namespace's meta record. */
