@@ -86,7 +86,8 @@ import javax.net.ssl.SSLException;
  * read, which comes later, is kept from seeing this store's commits of the meantime.
  *
  * Transactions (optimistic, like RocksDB's OptimisticTransactionDB): reads happen at one
- * revision R; getForUpdate records each key's mod_revision at R (0 = absent); puts and deletes
+ * revision R; getForUpdate records each key's mod_revision at R (0 = absent), or the cached one
+ * (see Read cache below); puts and deletes
  * are buffered, last write wins per key (etcd refuses a key twice in one txn). Commit = one etcd
  * txn: If(mod_revision(k) == recorded, for every key read for update) Then(the writes). A false
  * If is a conflict (KvConflictException), nothing written. A body that wrote nothing commits
@@ -94,6 +95,32 @@ import javax.net.ssl.SSLException;
  * changed key is a conflict there too). A read at a revision compacted meanwhile is a conflict
  * (the body runs again on a fresh snapshot). A KvTxn, and the cursors it opened, throw
  * IllegalStateException once the body has ended; close() from inside a body is refused.
+ *
+ * Read cache (ReadCache): what this process learned of keys, as (value, mod_revision, the
+ * revision it was true at), from get, from getForUpdate's fresh reads, and from its own
+ * acknowledged commits (a put key holds the value at the commit's revision, a deleted key is
+ * absent = mod_revision 0, which is what etcd compares for a key that does not exist; a key read
+ * for update and not written is unchanged at that revision). getForUpdate takes a key from it
+ * instead of reading etcd, and records the cached mod_revision exactly like a read's, so the
+ * commit's If compares it: a stale entry cannot commit, it costs a conflict. Rules:
+ * - An entry serves only transactions that started after it was learned (its stamp is the
+ *   sequence when it was recorded, below the transaction's start): such an entry was true at a
+ *   revision at or below the transaction's snapshot, so when the commit's compare holds, it held
+ *   the same value at the snapshot, and the transaction saw one consistent state. A commit of
+ *   this store issued after transact() is never served to that transaction.
+ * - A newer fact replaces an older one, never the reverse (by the revision it was true at).
+ * - A write whose outcome is unknown (or that failed) drops its keys.
+ * - A conflict (failed commit or failed validation) on a key this process knows no newer version
+ *   of (so another process wrote it) drops the entry, keeps facts older than the conflict out, and
+ *   serves nothing of that key for 2 s (ReadCache.HOT_NANOS): a key that other processes write
+ *   too is read fresh, as without the cache, instead of costing a failed commit each time.
+ * - A body that throws after being served from the cache (and whose own reads did not fail) may
+ *   have decided on a stale value: the served keys are validated (compares only); if one changed,
+ *   it is suspected as above and the body runs again in a new transaction (at most 3 runs), else
+ *   its exception passes through. A conflict the body reached is the caller's to retry.
+ * Bound: 4096 keys and 4 MiB of keys and values, least recently used evicted; values over 64 KiB
+ * are not kept. Per queue cycle of one process (push, pull, acknowledge) this leaves the push's
+ * read of its new entry's key (never seen before), the pull's index scan and three commits.
  *
  * Limits: etcd refuses a txn with more than --max-txn-ops compares or ops (128 by default) or a
  * request larger than --max-request-bytes (1.5 MiB). Commits are checked against both before
@@ -123,8 +150,9 @@ import javax.net.ssl.SSLException;
  * returns false.
  */
 /**
- * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd. Thread-safe. Not API:
- * used by {@code AtomicEtcdDb}.
+ * {@link KvStore} over an etcd v3 cluster (3.4 or later) through jetcd, with a bounded cache of
+ * what it read and committed that getForUpdate validates at commit (see the design comment).
+ * Thread-safe. Not API: used by {@code AtomicEtcdDb}.
  */
 public final class EtcdKv implements KvStore {
   /** Format of the keys and records this backend writes; stored in the namespace's meta record. */
@@ -197,6 +225,10 @@ public final class EtcdKv implements KvStore {
   private final AtomicLong sequence = new AtomicLong();
   /** Transactions that began and have not read yet: their snapshot revision is not fixed. */
   private final Set<Snapshot> unsettled = ConcurrentHashMap.newKeySet();
+  /** Values and mod_revisions this process read or committed (see the design comment). */
+  private final ReadCache cache = new ReadCache();
+  /** Calls sent to etcd, retries included. */
+  private final AtomicLong calls = new AtomicLong();
 
   private EtcdKv(Client client, byte[] prefix, Settings settings) {
     this.client = client;
@@ -451,7 +483,33 @@ public final class EtcdKv implements KvStore {
   public byte[] get(Space space, byte[] key) {
     byte[] k = full(space, key);
     GetResponse r = call("get", false, attempt -> kv.get(seq(k), GetOption.DEFAULT));
-    return r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().getBytes();
+    return learn(k, r.getKvs().isEmpty() ? null : r.getKvs().get(0), r.getHeader().getRevision());
+  }
+
+  /** Records in the cache what a read at {@code revision} returned for {@code fullKey}; its value. */
+  private byte[] learn(byte[] fullKey, KeyValue e, long revision) {
+    byte[] v = e == null ? null : e.getValue().getBytes();
+    cache.learn(fullKey, v, e == null ? 0 : e.getModRevision(), revision, sequence.get());
+    return v;
+  }
+
+  /** Records in the cache the writes of a commit acknowledged at {@code revision}. */
+  private void learnWrites(TreeMap<byte[], byte[]> writes, long revision) {
+    long stamp = sequence.get();
+    for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+      boolean delete = w.getValue() == TOMBSTONE;
+      cache.learn(w.getKey(), delete ? null : w.getValue(), delete ? 0 : revision, revision, stamp);
+    }
+  }
+
+  /** Calls sent to etcd so far, retries included: tests count round trips with it. */
+  long calls() {
+    return calls.get();
+  }
+
+  /** The read cache, for tests. */
+  ReadCache cache() {
+    return cache;
   }
 
   @Override
@@ -658,17 +716,22 @@ public final class EtcdKv implements KvStore {
           }
         } catch (ResponseTooLarge e) {
           if (pageSize == 1) {
+            failed();
             throw new AtomicDbException("one etcd entry is larger than the client's inbound limit", e);
           }
           pageSize = Math.max(1, pageSize / 2);
           continue;
         } catch (Compacted e) {
+          failed();
           if (inTxn) {
             throw new KvConflictException("the transaction's snapshot (etcd revision " + rev
                 + ") was compacted while it ran", e);
           }
           throw new AtomicDbException("a scan's snapshot (etcd revision " + rev
               + ") was compacted while it ran; scan again", e);
+        } catch (RuntimeException e) {
+          failed();
+          throw e;
         }
         page = r.getKvs();
         i = -1;
@@ -683,6 +746,12 @@ public final class EtcdKv implements KvStore {
         }
         pageSize = PAGE;
         return;
+      }
+    }
+
+    private void failed() {
+      if (txn != null) {
+        txn.storeFailed = true;
       }
     }
 
@@ -748,24 +817,65 @@ public final class EtcdKv implements KvStore {
     }
     Op[] then = checkedWrites(writes, 0, 0);
     long issued = sequence.incrementAndGet();
-    TxnResponse r = call("write", true, attempt -> kv.txn().Then(then).commit());
+    TxnResponse r;
+    try {
+      r = call("write", true, attempt -> kv.txn().Then(then).commit());
+    } catch (RuntimeException e) {
+      writes.keySet().forEach(cache::forget); // perhaps applied, perhaps not
+      throw e;
+    }
     committed(issued, r.getHeader().getRevision());
+    learnWrites(writes, r.getHeader().getRevision());
   }
+
+  /** Runs of one transact() call whose body threw on a stale cached value (see below). */
+  private static final int MAX_RUNS = 3;
 
   @Override
   public <T> T transact(Function<KvTxn, T> body) {
     checkOpen();
-    Txn txn = new Txn(new Snapshot(sequence.incrementAndGet()));
+    for (int run = 1; ; run++) {
+      Txn txn = new Txn(new Snapshot(sequence.incrementAndGet()));
+      T result;
+      try {
+        result = runBody(txn, body);
+      } catch (RuntimeException e) {
+        // A body that threw on a value served from the cache must not have decided on a stale
+        // one: unless its own reads failed, the served keys are validated; when one changed, the
+        // body runs again in a new transaction, which reads those keys fresh.
+        if (e instanceof KvConflictException || txn.storeFailed || txn.served.isEmpty() || closed.get()) {
+          throw e;
+        }
+        boolean current;
+        try {
+          current = validate(txn, txn.served);
+        } catch (RuntimeException v) {
+          v.addSuppressed(e);
+          throw v;
+        }
+        if (current) {
+          throw e;
+        }
+        if (run == MAX_RUNS) {
+          throw new KvConflictException("etcd: the transaction body threw (" + e + ") " + MAX_RUNS
+              + " times after reading values cached by this process that another writer had changed", e);
+        }
+        continue;
+      }
+      return commit(txn, result);
+    }
+  }
+
+  private <T> T runBody(Txn txn, Function<KvTxn, T> body) {
     unsettled.add(txn.snapshot);
     int[] depth = bodies.get();
     if (depth == null) {
       depth = new int[1];
       bodies.set(depth);
     }
-    T result;
     depth[0]++;
     try {
-      result = body.apply(txn);
+      return body.apply(txn);
     } finally {
       if (--depth[0] == 0) {
         bodies.remove();
@@ -773,10 +883,56 @@ public final class EtcdKv implements KvStore {
       txn.ended = true;
       unsettled.remove(txn.snapshot);
     }
+  }
+
+  /**
+   * Whether each of {@code keys} (read for update by {@code txn}) still has the mod_revision the
+   * transaction recorded: txns of compares only, at most maxOps each. A changed key is suspected
+   * in the cache.
+   */
+  private boolean validate(Txn txn, List<byte[]> keys) {
+    for (int i = 0; i < keys.size(); i += limits.maxOps()) {
+      List<byte[]> part = keys.subList(i, Math.min(keys.size(), i + limits.maxOps()));
+      Cmp[] ifs = part.stream()
+          .map(k -> new Cmp(seq(k), Cmp.Op.EQUAL, CmpTarget.modRevision(txn.reads.get(k))))
+          .toArray(Cmp[]::new);
+      TxnResponse check = call("validate", false, attempt -> kv.txn().If(ifs).commit());
+      if (!check.isSucceeded()) {
+        suspect(txn, part, check.getHeader().getRevision());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code txn} found one of {@code keys} changed at etcd revision {@code revision}. */
+  private void suspect(Txn txn, Iterable<byte[]> keys, long revision) {
+    long stamp = sequence.get();
+    long now = System.nanoTime();
+    for (byte[] k : keys) {
+      cache.suspect(k, txn.reads.get(k), revision, stamp, now);
+    }
+  }
+
+  private String changed(Txn txn) {
+    return "etcd: a key read for update changed after "
+        + (txn.snapshot.revision == 0 ? "this process last read or wrote it" : "revision " + txn.snapshot.revision)
+        + " (" + txn.reads.size() + " keys checked";
+  }
+
+  private <T> T commit(Txn txn, T result) {
     if (txn.writes.isEmpty() && txn.reads.isEmpty()) {
       return result;
     }
     checkOpen();
+    if (txn.writes.isEmpty()) {
+      // Read-only: each key read for update must still be as the snapshot held it (nothing is
+      // written, so checking in several steps loses nothing).
+      if (!validate(txn, new ArrayList<>(txn.reads.keySet()))) {
+        throw new KvConflictException(changed(txn) + ")", null);
+      }
+      return result;
+    }
     Cmp[] ifs = new Cmp[txn.reads.size()];
     int n = 0;
     int cmpBytes = 0;
@@ -784,29 +940,30 @@ public final class EtcdKv implements KvStore {
       ifs[n++] = new Cmp(seq(r.getKey()), Cmp.Op.EQUAL, CmpTarget.modRevision(r.getValue()));
       cmpBytes += r.getKey().length + CMP_OVERHEAD;
     }
-    if (txn.writes.isEmpty()) {
-      // Read-only: each key read for update must still be as the snapshot held it. Compares
-      // only, in txns of at most maxOps compares (nothing is written, so checking in several
-      // steps loses nothing).
-      for (int i = 0; i < ifs.length; i += limits.maxOps()) {
-        Cmp[] part = Arrays.copyOfRange(ifs, i, Math.min(ifs.length, i + limits.maxOps()));
-        TxnResponse check = call("validate", false, attempt -> kv.txn().If(part).commit());
-        if (!check.isSucceeded()) {
-          throw new KvConflictException("etcd: a key read for update changed after revision "
-              + txn.snapshot.revision + " (" + ifs.length + " keys checked)", null);
-        }
-      }
-      return result;
-    }
     Op[] then = checkedWrites(txn.writes, ifs.length, cmpBytes);
     long issued = sequence.incrementAndGet();
-    TxnResponse r = call("commit", true, attempt -> kv.txn().If(ifs).Then(then).commit());
-    if (r.isSucceeded()) {
-      committed(issued, r.getHeader().getRevision());
-    } else {
-      throw new KvConflictException("etcd: a key read for update changed after revision "
-          + txn.snapshot.revision + " (" + ifs.length + " keys checked); nothing was written", null);
+    TxnResponse r;
+    try {
+      r = call("commit", true, attempt -> kv.txn().If(ifs).Then(then).commit());
+    } catch (RuntimeException e) {
+      txn.writes.keySet().forEach(cache::forget); // perhaps applied, perhaps not
+      throw e;
     }
+    long revision = r.getHeader().getRevision();
+    if (!r.isSucceeded()) {
+      suspect(txn, txn.reads.keySet(), revision);
+      throw new KvConflictException(changed(txn) + "); nothing was written", null);
+    }
+    committed(issued, revision);
+    long stamp = sequence.get();
+    for (Map.Entry<byte[], Long> read : txn.reads.entrySet()) {
+      if (!txn.writes.containsKey(read.getKey())) {
+        // The commit's compare proved it unchanged up to this revision.
+        byte[] v = txn.readValues.get(read.getKey());
+        cache.learn(read.getKey(), v == TOMBSTONE ? null : v, read.getValue(), revision, stamp);
+      }
+    }
+    learnWrites(txn.writes, revision);
     return result;
   }
 
@@ -852,6 +1009,10 @@ public final class EtcdKv implements KvStore {
     final TreeMap<byte[], byte[]> readValues = new TreeMap<>(Arrays::compareUnsigned);
     /** Full key to the value to write (TOMBSTONE = delete); last write wins. */
     final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    /** Full keys read for update whose value came from the cache. */
+    final List<byte[]> served = new ArrayList<>();
+    /** Set when one of this transaction's reads failed. */
+    boolean storeFailed;
 
     Txn(Snapshot snapshot) {
       this.snapshot = snapshot;
@@ -876,19 +1037,43 @@ public final class EtcdKv implements KvStore {
       if (seen != null) {
         return seen == TOMBSTONE ? null : seen;
       }
+      if (serve(k)) {
+        seen = readValues.get(k);
+        return seen == TOMBSTONE ? null : seen;
+      }
       long rev = snapshot.revision;
       GetResponse r;
+      long at;
       try {
         r = call("getForUpdate", false, attempt -> kv.get(seq(k), pinned(GetOption.builder(), rev, attempt).build()));
-        long at = settle(snapshot, r.getHeader().getRevision());
+        at = settle(snapshot, r.getHeader().getRevision());
         if (at != r.getHeader().getRevision()) {
           r = call("getForUpdate", false, attempt -> kv.get(seq(k), pinned(GetOption.builder(), at, attempt).build()));
         }
       } catch (Compacted e) {
+        storeFailed = true;
         throw new KvConflictException("the transaction's snapshot (etcd revision " + snapshot.revision
             + ") was compacted while it ran", e);
+      } catch (RuntimeException e) {
+        storeFailed = true;
+        throw e;
       }
-      return record(k, r.getKvs().isEmpty() ? null : r.getKvs().get(0));
+      return record(k, r.getKvs().isEmpty() ? null : r.getKvs().get(0), at);
+    }
+
+    /**
+     * Takes {@code k}'s value from the cache when an entry may serve this transaction (learned
+     * before it started, not hot): recorded like a read, compared at commit like one.
+     */
+    private boolean serve(byte[] k) {
+      ReadCache.Entry e = cache.lookup(k, snapshot.started, System.nanoTime());
+      if (e == null) {
+        return false;
+      }
+      served.add(k);
+      reads.put(k, e.modRevision());
+      readValues.put(k, e.value() == null ? TOMBSTONE : e.value());
+      return true;
     }
 
     /**
@@ -903,7 +1088,7 @@ public final class EtcdKv implements KvStore {
       for (byte[] key : keys) {
         byte[] k = full(space, key);
         fulls.add(k);
-        if (!writes.containsKey(k) && !readValues.containsKey(k)) {
+        if (!writes.containsKey(k) && !readValues.containsKey(k) && !serve(k)) {
           unknown.add(k);
         }
       }
@@ -920,12 +1105,13 @@ public final class EtcdKv implements KvStore {
         }
         long rev = snapshot.revision;
         TxnResponse r;
+        long at;
         try {
           r = call("getForUpdate", false, attempt -> {
             GetOption opt = pinned(GetOption.builder(), rev, attempt).build();
             return kv.txn().Then(ks.stream().map(k -> Op.get(k, opt)).toArray(Op[]::new)).commit();
           });
-          long at = settle(snapshot, r.getHeader().getRevision());
+          at = settle(snapshot, r.getHeader().getRevision());
           if (at != r.getHeader().getRevision()) {
             r = call("getForUpdate", false, attempt -> {
               GetOption opt = pinned(GetOption.builder(), at, attempt).build();
@@ -936,12 +1122,16 @@ public final class EtcdKv implements KvStore {
           chunk = Math.max(1, chunk / 2);
           continue;
         } catch (Compacted e) {
+          storeFailed = true;
           throw new KvConflictException("the transaction's snapshot (etcd revision " + snapshot.revision
               + ") was compacted while it ran", e);
+        } catch (RuntimeException e) {
+          storeFailed = true;
+          throw e;
         }
         List<GetResponse> got = r.getGetResponses();
         for (int j = 0; j < ks.size(); j++) {
-          record(unknown.get(i + j), got.get(j).getKvs().isEmpty() ? null : got.get(j).getKvs().get(0));
+          record(unknown.get(i + j), got.get(j).getKvs().isEmpty() ? null : got.get(j).getKvs().get(0), at);
         }
         i += ks.size();
       }
@@ -956,9 +1146,10 @@ public final class EtcdKv implements KvStore {
       return out;
     }
 
-    private byte[] record(byte[] fullKey, KeyValue e) {
+    /** Records what the read at revision {@code at} returned for {@code fullKey}; its value. */
+    private byte[] record(byte[] fullKey, KeyValue e, long at) {
       reads.put(fullKey, e == null ? 0L : e.getModRevision());
-      byte[] v = e == null ? null : e.getValue().getBytes();
+      byte[] v = learn(fullKey, e, at);
       readValues.put(fullKey, v == null ? TOMBSTONE : v);
       return v;
     }
@@ -1167,6 +1358,7 @@ public final class EtcdKv implements KvStore {
     for (int attempts = 1; ; attempts++) {
       Throwable failure;
       CompletableFuture<T> f = null;
+      calls.incrementAndGet();
       try {
         f = attempt.apply(attempts);
         long wait = Math.max(1, Math.min(perCall, deadline - System.nanoTime()));

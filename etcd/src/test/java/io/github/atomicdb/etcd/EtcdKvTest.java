@@ -289,8 +289,11 @@ class EtcdKvTest {
 
   @Test
   void aTransactionWhoseSnapshotWasCompactedIsAConflict() throws Exception {
-    EtcdKv kv = etcd();
-    kv.write(List.of(KvOp.put(Space.LOCKS, b("a"), b("1"))));
+    String ns = freshNamespace();
+    // Written by another client: kv has not cached "a", so its first getForUpdate reads etcd and
+    // fixes the snapshot that the compaction below removes.
+    etcd(ns, EtcdKv.Settings.defaults()).write(List.of(KvOp.put(Space.LOCKS, b("a"), b("1"))));
+    EtcdKv kv = etcd(ns, EtcdKv.Settings.defaults());
     try (Client raw = Client.builder().endpoints(etcd.cluster().endpoints().toArray(String[]::new)).build()) {
       KvConflictException e = assertThrows(KvConflictException.class, () -> kv.transact(t -> {
         t.getForUpdate(Space.LOCKS, b("a"));
