@@ -56,8 +56,6 @@ final class QueueCommitter {
   private static final int MAX_GROUP = 256;
   private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  /** Longest a grouped commit waits for its leader before it looks again. */
-  private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final KvStore kv;
   private final Clock clock;
@@ -158,25 +156,31 @@ final class QueueCommitter {
     }
     Request mine = new Request(body);
     pending.add(mine);
-    while (!mine.done) {
-      if (lock.tryLock()) {
-        try {
-          while (!mine.done) {
-            List<Request> group = new ArrayList<>();
-            for (Request r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
-              group.add(r);
-            }
-            commitGroup(group);
-          }
-        } finally {
-          lock.unlock();
-        }
-        handOver(s);
-      } else {
-        // Another thread leads: it wakes this one once it made this commit, or when it is done
-        // and this one waits still (then this one leads). The timeout only bounds a lost race.
-        LockSupport.parkNanos(this, PARK_NANOS);
+    boolean leading = lock.tryLock();
+    if (!leading) {
+      // Another thread leads. It wakes this one when it has made this commit; otherwise the
+      // thread that next releases the lock wakes the first one still waiting (an unpark that
+      // comes before this park makes it return at once). Woken and not served (or woken
+      // spuriously), this one takes the lock and leads.
+      LockSupport.park(this);
+      if (!mine.done) {
+        lock.lock();
+        leading = true;
       }
+    }
+    if (leading) {
+      try {
+        while (!mine.done) {
+          List<Request> group = new ArrayList<>();
+          for (Request r; group.size() < MAX_GROUP && (r = pending.poll()) != null; ) {
+            group.add(r);
+          }
+          commitGroup(group);
+        }
+      } finally {
+        lock.unlock();
+      }
+      handOver(s);
     }
     // done (volatile) was written after result and error.
     if (mine.error instanceof RuntimeException e) {
