@@ -214,8 +214,8 @@ final class QueueHints {
   /**
    * After a commit of queue {@code pk}. Caller holds its lock. Returns the writes that put back the
    * counters of the queues this evicted from memory, in the plain form (empty when none): the
-   * caller writes them, or if that fails calls {@link #forget} for each (their records stay held,
-   * and are counted again when next loaded).
+   * caller writes them; if that fails nothing is lost (their records stay held, and those queues
+   * are counted from their indexes when next loaded).
    */
   List<KvOp> put(String pk, Hint h) {
     LinkedHashMap<String, Hint> m = of(pk);
