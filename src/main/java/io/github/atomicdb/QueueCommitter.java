@@ -159,13 +159,22 @@ final class QueueCommitter {
     boolean leading = lock.tryLock();
     if (!leading) {
       // Another thread leads. It wakes this one when it has made this commit; otherwise the
-      // thread that next releases the lock wakes the first one still waiting (an unpark that
-      // comes before this park makes it return at once). Woken and not served (or woken
-      // spuriously), this one takes the lock and leads.
-      LockSupport.park(this);
+      // thread that next releases the lock wakes the first one still waiting. Both wake only a
+      // thread that says it waits, so that no thread is left with a stale wake-up (which would
+      // send it to queue for the lock next time instead of parking). "waiting" is written before
+      // "done" and the lock are read again here, and read after they were written there, so
+      // one side always sees the other. Woken and not served (or woken spuriously), this one
+      // takes the lock and leads.
+      mine.waiting = true;
       if (!mine.done) {
-        lock.lock();
-        leading = true;
+        leading = lock.tryLock();
+        if (!leading) {
+          LockSupport.park(this);
+          if (!mine.done) {
+            lock.lock();
+            leading = true;
+          }
+        }
       }
     }
     if (leading) {
@@ -289,6 +298,8 @@ final class QueueCommitter {
     Throwable error;
     /** Written last by the thread that made the commit: publishes result and error. */
     volatile boolean done;
+    /** Set by the requesting thread before it may park: wake it (see commit). */
+    volatile boolean waiting;
 
     Request(Function<QueueOp, ?> body) {
       this.body = body;
@@ -334,7 +345,7 @@ final class QueueCommitter {
     Thread me = Thread.currentThread();
     for (Request r : group) {
       r.done = true;
-      if (r.thread != me) {
+      if (r.thread != me && r.waiting) {
         LockSupport.unpark(r.thread);
       }
     }
@@ -347,7 +358,7 @@ final class QueueCommitter {
    */
   private void handOver(int s) {
     Request next = groups.get(s).peek();
-    if (next != null) {
+    if (next != null && next.waiting) {
       LockSupport.unpark(next.thread);
     }
   }
