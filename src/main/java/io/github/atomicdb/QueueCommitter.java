@@ -15,6 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /*
  * How queue commits reach the store: every queue operation is one atomic commit (crash
@@ -257,32 +258,28 @@ final class QueueCommitter {
    * to be counted at the next open), which is safe.
    */
   void releaseHeldCounters() {
-    if (hints == null) {
-      return;
-    }
-    for (int s = 0; s < STRIPES; s++) {
-      locks[s].lock();
-      try {
-        List<KvOp> back = hints.release(s);
-        if (!back.isEmpty()) {
-          writeBack(back);
-        }
-      } finally {
-        locks[s].unlock();
-        handOver(s);
+    eachStripe(s -> {
+      List<KvOp> back = hints.release(s);
+      if (!back.isEmpty()) {
+        writeBack(back);
       }
-    }
+    });
   }
 
   /** Forgets every entry record kept in memory (tests that change stored records behind the engine). */
   void forgetRecords() {
+    eachStripe(s -> hints.recordsOf(s).clear());
+  }
+
+  /** Single-writer store only (else nothing): runs {@code step} for each stripe under its lock. */
+  private void eachStripe(IntConsumer step) {
     if (hints == null) {
       return;
     }
     for (int s = 0; s < STRIPES; s++) {
       locks[s].lock();
       try {
-        hints.recordsOf(s).clear();
+        step.accept(s);
       } finally {
         locks[s].unlock();
         handOver(s);
