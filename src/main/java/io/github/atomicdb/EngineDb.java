@@ -1,6 +1,5 @@
 package io.github.atomicdb;
 
-import com.github.f4b6a3.ulid.UlidFactory;
 import io.github.atomicdb.internal.KeyCodec;
 import io.github.atomicdb.internal.Records;
 import io.github.atomicdb.internal.ValueCodec;
@@ -54,7 +53,7 @@ abstract class EngineDb implements AtomicDb {
   /** getLock retries this often on a conflict with a racing creator before giving up. */
   private static final int MAX_INTERNAL_RETRIES = 1000;
 
-  static final UlidFactory ULIDS = UlidFactory.newMonotonicInstance();
+  static final UlidIds ULIDS = UlidIds.SHARED;
 
   final KvStore kv;
   final Clock clock;
@@ -68,7 +67,7 @@ abstract class EngineDb implements AtomicDb {
     this.kv = Objects.requireNonNull(kv);
     this.clock = Objects.requireNonNull(clock, "clock must not be null");
     this.codec = Objects.requireNonNull(codec);
-    this.queue = new QueueEngine(kv, clock, codec, () -> ULIDS.create().toString());
+    this.queue = new QueueEngine(kv, clock, codec, ULIDS);
   }
 
   final void checkOpen() {
@@ -329,7 +328,7 @@ abstract class EngineDb implements AtomicDb {
   }
 
   static String newVersion() {
-    return ULIDS.create().toString();
+    return ULIDS.get();
   }
 
   @Override
@@ -402,7 +401,7 @@ abstract class EngineDb implements AtomicDb {
             }
             long ttl = Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS;
             for (byte[] lk : lockKeys) {
-              t.put(Space.LOCKS, lk, Records.lock(lk, newVersion(), ttl));
+              t.put(Space.LOCKS, lk, Records.lock(lk, ULIDS.nextAscii(), ttl));
             }
             return null;
           });
@@ -433,7 +432,7 @@ abstract class EngineDb implements AtomicDb {
             checkLock(t, lock, lk, now);
             t.put(Space.ITEMS, k, record);
             t.put(Space.LOCKS, lk,
-                Records.lock(lk, newVersion(), Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS));
+                Records.lock(lk, ULIDS.nextAscii(), Math.floorDiv(now, 1000) + LOCK_TTL_SECONDS));
             return null;
           });
     } catch (KvConflictException e) {

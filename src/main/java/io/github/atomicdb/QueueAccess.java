@@ -10,9 +10,10 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How one queue commit reads and writes the store: reads see the commit's own writes, scans see
@@ -41,8 +42,8 @@ interface QueueAccess {
     int n = k.length;
     long h = n;
     if (n >= 16) {
-      h = (h + (long) LONGS.get(k, n - 16)) * 0x9E3779B97F4A7C15L;
-      h = (h ^ (h >>> 31)) + (long) LONGS.get(k, n - 8);
+      h = (h + (long) Bytes.LONGS.get(k, n - 16)) * 0x9E3779B97F4A7C15L;
+      h = (h ^ (h >>> 31)) + (long) Bytes.LONGS.get(k, n - 8);
     } else {
       for (byte b : k) {
         h = h * 31 + b;
@@ -54,7 +55,13 @@ interface QueueAccess {
     return (int) (h ^ (h >>> 31));
   }
 
-  VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** Holds the view that {@link #hash} reads a key's longs through (not part of the interface). */
+  final class Bytes {
+    private static final VarHandle LONGS =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private Bytes() {}
+  }
 
   final class Batch implements QueueAccess {
     private static final class Key {
@@ -79,30 +86,62 @@ interface QueueAccess {
       }
     }
 
-    private static final byte[] DELETED = new byte[0];
+    /** Past this many buffered writes, lookups go through a hash map instead of a scan. */
+    private static final int SCAN_LIMIT = 8;
+
     private final KvStore kv;
-    private final Map<Key, byte[]> pending = new LinkedHashMap<>(16);
+    /** The buffered writes in the order of their keys' first write; value null: delete. */
+    private Space[] spaces = new Space[SCAN_LIMIT];
+    private byte[][] keys = new byte[SCAN_LIMIT][];
+    private byte[][] values = new byte[SCAN_LIMIT][];
+    private int size;
+    /** Position of each key, made when the batch outgrows SCAN_LIMIT. */
+    private Map<Key, Integer> positions;
+    /** The value {@link #pending} found (null: a delete). */
+    private byte[] pendingValue;
 
     Batch(KvStore kv) {
       this.kv = kv;
     }
 
+    /** The position of {@code key}'s buffered write, or -1. */
+    private int find(Space space, byte[] key) {
+      if (positions != null) {
+        Integer i = positions.get(new Key(space, key));
+        return i == null ? -1 : i;
+      }
+      for (int i = 0; i < size; i++) {
+        if (spaces[i] == space && Arrays.equals(keys[i], key)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** Whether {@code key} has a buffered write; then {@link #pendingValue} holds its value. */
+    private boolean pending(Space space, byte[] key) {
+      int i = find(space, key);
+      if (i < 0) {
+        return false;
+      }
+      pendingValue = values[i];
+      return true;
+    }
+
     @Override
     public byte[] get(Space space, byte[] key) {
-      byte[] v = pending.get(new Key(space, key));
-      if (v != null) {
-        return v == DELETED ? null : v;
+      if (pending(space, key)) {
+        return pendingValue;
       }
       return kv.get(space, key);
     }
 
     /** {@link #get}, answered from {@code kept} (committed records) before the store. */
     byte[] get(Space space, byte[] key, QueueHints.Records kept) {
-      byte[] v = pending.get(new Key(space, key));
-      if (v != null) {
-        return v == DELETED ? null : v;
+      if (pending(space, key)) {
+        return pendingValue;
       }
-      v = kept.get(key);
+      byte[] v = kept.get(key);
       return v != null ? v : kv.get(space, key);
     }
 
@@ -113,20 +152,47 @@ interface QueueAccess {
 
     @Override
     public void put(Space space, byte[] key, byte[] value) {
-      pending.put(new Key(space, key), value);
+      Objects.requireNonNull(value, "value must not be null");
+      buffer(space, key, value);
     }
 
     @Override
     public void delete(Space space, byte[] key) {
-      pending.put(new Key(space, key), DELETED);
+      buffer(space, key, null);
     }
 
-    /** The buffered writes, one per key (the last one). */
+    /** Buffers a write; a key written before keeps its place and takes the new value. */
+    private void buffer(Space space, byte[] key, byte[] value) {
+      int i = find(space, key);
+      if (i >= 0) {
+        values[i] = value;
+        return;
+      }
+      if (size == spaces.length) {
+        int n = size * 2;
+        spaces = Arrays.copyOf(spaces, n);
+        keys = Arrays.copyOf(keys, n);
+        values = Arrays.copyOf(values, n);
+      }
+      spaces[size] = space;
+      keys[size] = key;
+      values[size] = value;
+      if (positions != null) {
+        positions.put(new Key(space, key), size);
+      } else if (size + 1 > SCAN_LIMIT) {
+        positions = new HashMap<>(4 * SCAN_LIMIT);
+        for (int j = 0; j <= size; j++) {
+          positions.put(new Key(spaces[j], keys[j]), j);
+        }
+      }
+      size++;
+    }
+
+    /** The buffered writes, one per key (the last one), in the order of each key's first write. */
     List<KvOp> ops() {
-      List<KvOp> ops = new ArrayList<>(pending.size());
-      for (Map.Entry<Key, byte[]> e : pending.entrySet()) {
-        byte[] v = e.getValue();
-        ops.add(new KvOp(e.getKey().space, e.getKey().key, v == DELETED ? null : v));
+      List<KvOp> ops = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        ops.add(new KvOp(spaces[i], keys[i], values[i]));
       }
       return ops;
     }

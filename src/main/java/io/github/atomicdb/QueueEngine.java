@@ -144,6 +144,10 @@ final class QueueEngine {
     if (items.isEmpty()) {
       return;
     }
+    if (items.size() == 1) {
+      pushOne(items.get(0));
+      return;
+    }
     // Validate and encode everything before the commit; generate sks in list order.
     int n = items.size();
     QueueRef[] qs = new QueueRef[n];
@@ -185,6 +189,22 @@ final class QueueEngine {
       });
     }
   }
+  /** {@link #push(List)} of one entry: the same checks and commit, without the collections. */
+  private void pushOne(QueueItemInput in) {
+    Objects.requireNonNull(in, "items[0] must not be null");
+    QueueRef q = QueueRef.of(in.pk());
+    byte[] sk = in.sk() != null ? KeyCodec.checkSk(in.sk())
+        : ids instanceof UlidIds u ? u.nextAscii() : KeyCodec.checkSk(ids.get());
+    if (in.delaySeconds() > MAX_SECONDS) {
+      throw new IllegalArgumentException(
+          "delaySeconds is " + in.delaySeconds() + "; at most " + MAX_SECONDS);
+    }
+    long delay = in.delaySeconds() * 1000L;
+    byte[] kryo = codec.encode(in.data());
+    CommitLimits.check(kv, "queuePush", "items", 1, 4, pushBytes(q, sk, kryo));
+    commits.push(q.pk(), op -> op.push(q, sk, kryo, delay, 0, op.now));
+  }
+
 
   /**
    * A push is one commit: at most 3 operations per entry (the entry, its old index key, its new
@@ -193,10 +213,14 @@ final class QueueEngine {
   private void checkPushSize(QueueRef[] qs, byte[][] sks, byte[][] kryos, int queues) {
     long bytes = 0;
     for (int i = 0; i < qs.length; i++) {
-      int key = qs[i].part().length + sks[i].length;
-      bytes += kryos[i].length + 4L * key + PUSH_RECORD_BYTES;
+      bytes += pushBytes(qs[i], sks[i], kryos[i]);
     }
     CommitLimits.check(kv, "queuePush", "items", qs.length, 3L * qs.length + queues, bytes);
+  }
+
+  /** What the push of one entry writes, at most: its key, record and index keys and values. */
+  private static long pushBytes(QueueRef q, byte[] sk, byte[] kryo) {
+    return kryo.length + 4L * (q.part().length + sk.length) + PUSH_RECORD_BYTES;
   }
 
   // ------------------------------------------------------------------ pull

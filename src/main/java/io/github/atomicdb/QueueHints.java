@@ -155,6 +155,9 @@ final class QueueHints {
         return;
       }
       bytes += key.length + value.length;
+      if (bytes <= RECORDS_PER_STRIPE) {
+        return;
+      }
       Iterator<Map.Entry<Key, byte[]>> it = byKey.entrySet().iterator();
       while (bytes > RECORDS_PER_STRIPE && it.hasNext()) {
         Map.Entry<Key, byte[]> e = it.next();

@@ -39,7 +39,9 @@ final class QueueOp {
   private final QueueHints hints;
   /** Single-writer store: the entry records this commit writes, in order; else null. */
   private final List<Written> written;
-  private final Map<String, State> states = new LinkedHashMap<>();
+  /** The first queue this commit touched (most touch only one), the others in {@link #more}. */
+  private State first;
+  private Map<String, State> more;
   /** Queues that got an available entry: waiting pulls there look again after the commit. */
   final List<String> wake = new ArrayList<>(1);
   /** Damaged entries this commit moved aside or deleted: one log line each once committed. */
@@ -124,6 +126,11 @@ final class QueueOp {
       return new Counters(ready, inFlight, delayed);
     }
 
+    /** Whether this commit changed the counters. */
+    boolean changed() {
+      return ready != before.ready() || inFlight != before.inFlight() || delayed != before.delayed();
+    }
+
     boolean hinted() {
       return window != null;
     }
@@ -194,7 +201,8 @@ final class QueueOp {
 
   /** The queue's state in this commit; its counters are read (validated on a shared store) once. */
   State state(QueueRef q) {
-    State s = states.get(q.pk());
+    State s = first != null && (first.q == q || first.q.pk().equals(q.pk())) ? first
+        : more == null ? null : more.get(q.pk());
     if (s == null) {
       try {
         if (hints != null) {
@@ -221,7 +229,14 @@ final class QueueOp {
             + damagedCounters.getMessage() + "); they were counted again from the queue's indexes"
             + " (" + c + ") and rewritten");
       }
-      states.put(q.pk(), s);
+      if (first == null) {
+        first = s;
+      } else {
+        if (more == null) {
+          more = new LinkedHashMap<>();
+        }
+        more.put(q.pk(), s);
+      }
     }
     return s;
   }
@@ -269,8 +284,15 @@ final class QueueOp {
     return new Counters(ready, inFlight, delayed);
   }
 
+  /** The queues this commit touched, in the order it first touched them. */
   Collection<State> states() {
-    return states.values();
+    if (more == null) {
+      return first == null ? List.of() : List.of(first);
+    }
+    List<State> all = new ArrayList<>(1 + more.size());
+    all.add(first);
+    all.addAll(more.values());
+    return all;
   }
 
   /**
@@ -278,13 +300,16 @@ final class QueueOp {
    * changes a queue writes them, in the held form; later ones leave them to {@link QueueHints}.
    */
   void finish() {
-    for (State s : states.values()) {
-      Counters c = s.counters();
-      if (!c.equals(s.before) || s.recounted) {
+    for (State s : states()) {
+      if (s.held) {
+        continue; // the counters are held in memory (QueueHints): a commit writes none
+      }
+      if (s.changed() || s.recounted) {
+        Counters c = s.counters();
         byte[] key = QueueLayout.countersKey(s.q.part());
         if (!s.hinted()) {
           io.put(Space.QINDEX, key, QueueLayout.counters(key, c));
-        } else if (!s.held) {
+        } else {
           io.put(Space.QINDEX, key, QueueLayout.heldCounters(key, c));
           s.held = true;
         }

@@ -1,7 +1,10 @@
 package io.github.atomicdb.internal;
 
 import io.github.atomicdb.CorruptDataException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -26,6 +29,11 @@ import java.util.zip.CRC32C;
  * to another key, both read as corrupt.
  */
 public final class QueueLayout {
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   private QueueLayout() {}
 
   /** Format byte of every queue value (entries, index values, counters) written by this version. */
@@ -88,7 +96,7 @@ public final class QueueLayout {
   /** QINDEX key of an entry in flight (time = deadline) or delayed (time = due): {@code 0x02 P int64 S}. */
   public static byte[] timedKey(byte[] part, long time, byte[] sk) {
     byte[] k = tagged(TIMED_TAG, part, 8 + sk.length);
-    ByteBuffer.wrap(k, 1 + part.length, 8).putLong(time);
+    LONG.set(k, 1 + part.length, time);
     System.arraycopy(sk, 0, k, 1 + part.length + 8, sk.length);
     return k;
   }
@@ -105,7 +113,7 @@ public final class QueueLayout {
 
   /** The time of a timed key of the queue whose partition is {@code partLength} bytes. */
   public static long timeOf(byte[] timedKey, int partLength) {
-    return ByteBuffer.wrap(timedKey).getLong(1 + partLength);
+    return (long) LONG.get(timedKey, 1 + partLength);
   }
 
   /** The sk bytes of a ready key ({@code timed} false) or timed key of that queue. */
@@ -165,9 +173,13 @@ public final class QueueLayout {
     boolean at = e.redeliverAt() != 0;
     int kryoStart = ENTRY_HEAD + r + (at ? 8 : 0);
     byte[] v = new byte[kryoStart + kryo.length + 4];
-    ByteBuffer b = ByteBuffer.wrap(v);
-    b.put(FORMAT).put(e.state()).putInt(e.attempts()).putLong(e.time()).putLong(e.enqueuedAt());
-    b.put((byte) (at ? e.flags() | FLAG_REDELIVER_AT : e.flags() & ~FLAG_REDELIVER_AT)).put((byte) r);
+    v[0] = FORMAT;
+    v[1] = e.state();
+    INT.set(v, 2, e.attempts());
+    LONG.set(v, 6, e.time());
+    LONG.set(v, 14, e.enqueuedAt());
+    v[22] = (byte) (at ? e.flags() | FLAG_REDELIVER_AT : e.flags() & ~FLAG_REDELIVER_AT);
+    v[23] = (byte) r;
     for (int i = 0; i < r; i++) {
       char c = receipt.charAt(i);
       if (c > 0x7F) {
@@ -176,7 +188,7 @@ public final class QueueLayout {
       v[ENTRY_HEAD + i] = (byte) c;
     }
     if (at) {
-      b.putLong(ENTRY_HEAD + r, e.redeliverAt());
+      LONG.set(v, ENTRY_HEAD + r, e.redeliverAt());
     }
     System.arraycopy(kryo, 0, v, kryoStart, kryo.length);
     seal(key, v);
@@ -205,14 +217,13 @@ public final class QueueLayout {
     if (kryoStart > v.length - 4) {
       throw corrupt(where, "queue entry receipt overruns the record");
     }
-    ByteBuffer b = ByteBuffer.wrap(v);
-    String receipt = new String(v, ENTRY_HEAD, r, StandardCharsets.US_ASCII);
+    String receipt = r == 0 ? "" : new String(v, ENTRY_HEAD, r, StandardCharsets.US_ASCII);
     byte[] kryo = Arrays.copyOfRange(v, kryoStart, v.length - 4);
-    long redeliverAt = at ? b.getLong(ENTRY_HEAD + r) : 0L;
+    long redeliverAt = at ? (long) LONG.get(v, ENTRY_HEAD + r) : 0L;
     if (at && (state != IN_FLIGHT || (v[22] & FLAG_REDELIVER) == 0 || redeliverAt == 0)) {
       throw corrupt(where, "queue entry has a redelivery time without a pending redelivery in flight");
     }
-    return new Entry(state, b.getInt(2), b.getLong(6), b.getLong(14),
+    return new Entry(state, (int) INT.get(v, 2), (long) LONG.get(v, 6), (long) LONG.get(v, 14),
         (byte) (v[22] & ~FLAG_REDELIVER_AT), receipt, kryo, redeliverAt);
   }
 
@@ -226,7 +237,9 @@ public final class QueueLayout {
   /** {@code u8 FORMAT | u8 state | int64 enqueuedAt | int32 crc32c(key, all before)}. */
   public static byte[] indexValue(byte[] key, byte state, long enqueuedAt) {
     byte[] v = new byte[INDEX_VALUE_LENGTH];
-    ByteBuffer.wrap(v).put(FORMAT).put(state).putLong(enqueuedAt);
+    v[0] = FORMAT;
+    v[1] = state;
+    LONG.set(v, 2, enqueuedAt);
     seal(key, v);
     return v;
   }
@@ -253,7 +266,7 @@ public final class QueueLayout {
       throw corrupt(where, "queue index value has state " + state + " under a "
           + (ready ? "ready" : "timed") + " key");
     }
-    return new IndexValue(state, ByteBuffer.wrap(v).getLong(2));
+    return new IndexValue(state, (long) LONG.get(v, 2));
   }
 
   // ---------------------------------------------------------------- counters

@@ -1,7 +1,10 @@
 package io.github.atomicdb.internal;
 
 import io.github.atomicdb.CorruptDataException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
@@ -60,21 +63,24 @@ public final class Records {
       byte tag, byte[] key, byte format, byte[] body, int bodyLength, Long ttlSeconds) {
     boolean expiring = ttlSeconds != null;
     int n = 1 + bodyLength + 4;
-    ByteBuffer b = ByteBuffer.allocate(ITEM_HEADER + n + (expiring ? 4 : 0));
-    b.putInt(LOCAL_DELETION_TIME);
-    b.putLong(MARKED_FOR_DELETE_AT);
-    b.put(expiring ? MASK_EXPIRING : MASK_PLAIN);
-    b.put((byte) 0);
-    b.putLong(expiring ? Math.multiplyExact(ttlSeconds, 1_000_000L) : 0L);
-    b.putInt(n);
-    b.put(format);
-    b.put(body, 0, bodyLength);
-    b.putInt(keyedCrc(tag, key, b.array(), 1 + bodyLength));
-    if (expiring) {
-      b.putInt(0);
-    }
-    return b.array();
+    byte[] b = new byte[ITEM_HEADER + n + (expiring ? 4 : 0)];
+    INT.set(b, 0, LOCAL_DELETION_TIME);
+    LONG.set(b, 4, MARKED_FOR_DELETE_AT);
+    b[12] = expiring ? MASK_EXPIRING : MASK_PLAIN;
+    // b[13] (column index) stays 0
+    LONG.set(b, 14, expiring ? Math.multiplyExact(ttlSeconds, 1_000_000L) : 0L);
+    INT.set(b, 22, n);
+    b[ITEM_HEADER] = format;
+    System.arraycopy(body, 0, b, ITEM_HEADER + 1, bodyLength);
+    INT.set(b, ITEM_HEADER + 1 + bodyLength, keyedCrc(tag, key, b, 1 + bodyLength));
+    // expiring: the Cassandra ttl after the payload stays 0
+    return b;
   }
+
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** CRC32C of the tag, int32 key length, key, the timestamp and the payload's first {@code len} bytes. */
   private static int keyedCrc(byte tag, byte[] key, byte[] v, int len) {
@@ -191,8 +197,12 @@ public final class Records {
    * drop expired locks, as it drops expired items.
    */
   public static byte[] lock(byte[] key, String version, long ttlSeconds) {
-    byte[] v = version.getBytes(StandardCharsets.UTF_8);
-    return envelope(LOCK_TAG, key, LOCK_FORMAT, v, v.length, ttlSeconds);
+    return lock(key, version.getBytes(StandardCharsets.UTF_8), ttlSeconds);
+  }
+
+  /** {@link #lock(byte[], String, long)} of a version given as its UTF-8 bytes. */
+  public static byte[] lock(byte[] key, byte[] version, long ttlSeconds) {
+    return envelope(LOCK_TAG, key, LOCK_FORMAT, version, version.length, ttlSeconds);
   }
 
   /** A decoded lock record. */
