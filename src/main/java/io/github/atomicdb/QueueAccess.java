@@ -91,9 +91,9 @@ interface QueueAccess {
 
     private final KvStore kv;
     /** The buffered writes in the order of their keys' first write; value null: delete. */
-    private Space[] spaces = new Space[SCAN_LIMIT];
-    private byte[][] keys = new byte[SCAN_LIMIT][];
-    private byte[][] values = new byte[SCAN_LIMIT][];
+    private Space[] spaces = new Space[4];
+    private byte[][] keys = new byte[4][];
+    private byte[][] values = new byte[4][];
     private int size;
     /** Position of each key, made when the batch outgrows SCAN_LIMIT. */
     private Map<Key, Integer> positions;

@@ -45,9 +45,9 @@ final class QueueOp {
   /** Queues that got an available entry: waiting pulls there look again after the commit. */
   final List<String> wake = new ArrayList<>(1);
   /** Damaged entries this commit moved aside or deleted: one log line each once committed. */
-  private final List<String> damaged = new ArrayList<>(0);
+  private List<String> damaged = List.of();
   /** The (queue, sk) of each of them, as QueueRef.where text. */
-  private final List<String> damagedWhere = new ArrayList<>(0);
+  private List<String> damagedWhere = List.of();
 
   /** The logger, made on first use only (a store that never meets damage never loads logging). */
   private static final class Log {
@@ -225,7 +225,7 @@ final class QueueOp {
             : new QueueHints.Hint(c, List.of(), QueueHints.NO_FLOOR, QueueHints.UNKNOWN,
                 QueueHints.UNKNOWN, false, null));
         s.recounted = true;
-        damaged.add("the counters of queue '" + q.pk() + "' are damaged ("
+        damaged().add("the counters of queue '" + q.pk() + "' are damaged ("
             + damagedCounters.getMessage() + "); they were counted again from the queue's indexes"
             + " (" + c + ") and rewritten");
       }
@@ -420,9 +420,12 @@ final class QueueOp {
     }
     deleteEntry(q, QueueLayout.entryKey(part, sk));
     String where = q.where(sk);
+    if (damagedWhere.isEmpty()) {
+      damagedWhere = new ArrayList<>(1);
+    }
     damagedWhere.add(where);
     if (!keep) {
-      damaged.add(where + " was damaged (" + reason + ") and was deleted by a key-based acknowledge");
+      damaged().add(where + " was damaged (" + reason + ") and was deleted by a key-based acknowledge");
       return;
     }
     long t = now;
@@ -431,7 +434,7 @@ final class QueueOp {
       qk = QueueLayout.quarantineKey(part, sk, ++t);
     }
     io.put(Space.QINDEX, qk, QueueLayout.quarantine(qk, reason, v));
-    damaged.add(where + " is damaged (" + reason + "); its bytes were moved to the queue's"
+    damaged().add(where + " is damaged (" + reason + "); its bytes were moved to the queue's"
         + " quarantine and the queue goes on. List, export or delete it with `atomicdb queue"
         + " quarantine` or StoreTools.quarantined/deleteQuarantined; queueAcknowledge of its key"
         + " deletes it");
@@ -509,6 +512,14 @@ final class QueueOp {
       io.delete(Space.QINDEX, k);
     }
     return found.size();
+  }
+
+  /** The log lines of damaged entries, made modifiable on first use (most commits meet none). */
+  private List<String> damaged() {
+    if (damaged.isEmpty()) {
+      damaged = new ArrayList<>(1);
+    }
+    return damaged;
   }
 
   /** Logs one line per damaged entry this commit moved aside or deleted; call once committed. */

@@ -439,7 +439,7 @@ public final class QueueLayout {
 
   /** Writes crc32c(key, v[0 .. length-4)) into the last 4 bytes of {@code v}. */
   private static void seal(byte[] key, byte[] v) {
-    ByteBuffer.wrap(v).putInt(v.length - 4, crc(key, v));
+    INT.set(v, v.length - 4, crc(key, v));
   }
 
   private static int crc(byte[] key, byte[] v) {
@@ -450,7 +450,7 @@ public final class QueueLayout {
   }
 
   private static void checkSeal(byte[] key, byte[] v, String what, Object where) {
-    if (crc(key, v) != ByteBuffer.wrap(v).getInt(v.length - 4)) {
+    if (crc(key, v) != (int) INT.get(v, v.length - 4)) {
       throw corrupt(where, what + " checksum mismatch (damaged, or not written for this key)");
     }
   }
