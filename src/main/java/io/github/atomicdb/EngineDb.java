@@ -452,21 +452,21 @@ abstract class EngineDb implements AtomicDb {
           "the lock of " + where + " no longer exists (deleted or never taken); call"
               + " getLock again");
     }
-    Records.LockView lv;
+    long ttl;
     try {
-      lv = Records.openLock(lk, v, where);
+      ttl = Records.lockTtlIfVersion(lk, v, where, l.version());
     } catch (CorruptDataException e) {
       throw withKey(e, l.pk(), l.sk());
     }
-    if (!lv.version().equals(l.version())) {
+    if (ttl == Records.OTHER_VERSION) {
       throw new RaceConditionException(
-          "the lock of " + where + " has version " + lv.version() + ", not "
-              + l.version() + ": another writer got there first; read, getLock and"
+          "the lock of " + where + " has version " + Records.openLock(lk, v, where).version()
+              + ", not " + l.version() + ": another writer got there first; read, getLock and"
               + " retry");
     }
-    if (expired(lv.ttl(), now)) {
+    if (expired(ttl, now)) {
       throw new RaceConditionException(
-          "the lock of " + where + " expired at " + lv.ttl() + "; call getLock again");
+          "the lock of " + where + " expired at " + ttl + "; call getLock again");
     }
   }
 

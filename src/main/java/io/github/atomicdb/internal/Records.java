@@ -222,6 +222,40 @@ public final class Records {
     return new LockView(new String(v, o.bodyOffset(), o.bodyLength(), StandardCharsets.UTF_8), o.ttl());
   }
 
+  /** What {@link #lockTtlIfVersion} returns for a lock of another version. */
+  public static final long OTHER_VERSION = Long.MIN_VALUE;
+
+  /**
+   * Checks the lock record stored at {@code key} as {@link #openLock} does and returns its ttl if
+   * its version is {@code version}, else {@link #OTHER_VERSION}; compares the stored bytes without
+   * decoding them (the check of setAtomic).
+   *
+   * @throws CorruptDataException as {@link #openLock}
+   */
+  public static long lockTtlIfVersion(byte[] key, byte[] v, Object where, String version) {
+    Opened o = openEnvelope(LOCK_TAG, key, v, where, "lock", LOCK_FORMAT);
+    if (o.ttl() == null) {
+      throw corrupt(where, "lock record has no expiry");
+    }
+    int n = version.length();
+    int at = o.bodyOffset();
+    boolean ascii = true;
+    for (int i = 0; ascii && i < n; i++) {
+      ascii = version.charAt(i) < 0x80;
+    }
+    boolean same;
+    if (ascii) {
+      // an ASCII version's UTF-8 bytes are its chars
+      same = n == o.bodyLength();
+      for (int i = 0; same && i < n; i++) {
+        same = v[at + i] == (byte) version.charAt(i);
+      }
+    } else {
+      same = new String(v, at, o.bodyLength(), StandardCharsets.UTF_8).equals(version);
+    }
+    return same ? o.ttl() : OTHER_VERSION;
+  }
+
   /**
    * Checks and opens a lock record of store format 1: {@code u8 0x01 | int64 ttl seconds | version
    * UTF-8 | int32 crc32c(all before)}.

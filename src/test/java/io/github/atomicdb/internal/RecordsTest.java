@@ -72,4 +72,26 @@ class RecordsTest {
     assertEquals(new Records.LockView("v1", 5L), Records.openLockV1(lock, "KEY"));
     assertThrows(CorruptDataException.class, () -> Records.openLock(KEY, lock, "KEY"));
   }
+
+  @Test
+  void lockVersionCheckWithoutDecoding() {
+    for (String version : new String[] {"01ARZ3NDEKTSV4RRFFQ69G5FAV", "v", "versión-ü", "\uD83D\uDE00x"}) {
+      byte[] lock = Records.lock(KEY, version, 1767225600L);
+      assertEquals(1767225600L, Records.lockTtlIfVersion(KEY, lock, "KEY", version), version);
+      // a byte array of the same version writes the same record
+      assertTrue(java.util.Arrays.equals(lock, Records.lock(KEY,
+          version.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1767225600L)));
+      for (String other : new String[] {version + "0", version.substring(1), "", "X" + version.substring(1),
+          version.substring(0, version.length() - 1) + "\u00e9"}) {
+        assertEquals(Records.OTHER_VERSION, Records.lockTtlIfVersion(KEY, lock, "KEY", other),
+            version + " against " + other);
+      }
+      everyBitFlipIsCaught(lock, r -> {
+        if (Records.lockTtlIfVersion(KEY, r, "KEY", version) != 1767225600L) {
+          throw new CorruptDataException("KEY: opened a flipped record as the same version");
+        }
+      });
+      assertThrows(CorruptDataException.class, () -> Records.lockTtlIfVersion(OTHER, lock, "KEY", version));
+    }
+  }
 }
