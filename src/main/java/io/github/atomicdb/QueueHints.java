@@ -84,6 +84,13 @@ final class QueueHints {
   /** Bytes of entry records (keys and values) each stripe's {@link Records} keeps at most. */
   static final long RECORDS_PER_STRIPE = 256 * 1024;
 
+  /**
+   * A new entry pushed to a queue with at least this many ready entries is not kept in {@link
+   * Records}: it is pulled only after all of them, by when a stripe's records (about 1,300 of 200
+   * bytes) have moved on, so keeping it would only cost the map work of an insert and an eviction.
+   */
+  static final long KEEP_NEW_BELOW_READY = 1024;
+
   private final KvStore kv;
   private final List<LinkedHashMap<String, Hint>> stripes = new ArrayList<>(QueueCommitter.STRIPES);
   private final List<Records> records = new ArrayList<>(QueueCommitter.STRIPES);

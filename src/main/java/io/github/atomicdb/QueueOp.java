@@ -566,7 +566,9 @@ final class QueueOp {
     byte[] key = QueueLayout.entryKey(q.part(), sk);
     byte[] record = QueueLayout.entry(key, e);
     io.put(Space.QUEUE, key, record);
-    if (written != null) {
+    // A new entry behind a long backlog is not kept (QueueHints.KEEP_NEW_BELOW_READY); it cannot be
+    // kept already, as no absent entry is (a delete removes its record from Records).
+    if (written != null && (old != null || s.ready <= QueueHints.KEEP_NEW_BELOW_READY)) {
       written.add(new Written(q.pk(), key, record));
     }
     if (e.state() == QueueLayout.READY) {

@@ -195,6 +195,25 @@ class QueueHeldCountersTest {
   }
 
   @Test
+  void aNewEntryBehindALongBacklogIsNotKeptInMemory() {
+    Recording kv = new Recording(store);
+    QueueEngine q = engine(kv);
+    int kept = (int) QueueHints.KEEP_NEW_BELOW_READY;
+    push(q, "jobs", kept + 6);
+    assertEquals(0, kv.entryReads.get(), "pushes above the queue's highest sk read nothing");
+    for (int i = 0; i < kept; i++) {
+      QueueItem got = pull(q, "jobs");
+      assertEquals("job " + i, got.data(String.class));
+    }
+    assertEquals(0, kv.entryReads.get(), "entries pushed while the backlog was short were kept");
+    for (int i = kept; i < kept + 6; i++) {
+      QueueItem got = pull(q, "jobs");
+      assertEquals("job " + i, got.data(String.class));
+    }
+    assertEquals(6, kv.entryReads.get(), "those pushed behind " + kept + " ready entries are read");
+  }
+
+  @Test
   void aFailedWriteKeepsNoneOfItsRecordsOrCounters() {
     Recording kv = new Recording(store);
     QueueEngine q = engine(kv);
