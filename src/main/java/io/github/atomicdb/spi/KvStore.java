@@ -84,6 +84,12 @@ public interface KvStore extends AutoCloseable {
    * other commit (then no conflict can happen); otherwise they run concurrently and conflicts are
    * found at commit.
    *
+   * <p>A backend may run {@code body} more than once for one call, each time in a fresh
+   * transaction of which only the last can commit (EtcdKv does when a value it answered from its
+   * read cache proves stale: see its ReadCache). So a body must leave no effect outside its
+   * {@link KvTxn} that a second run would not redo or overwrite: results go through its return
+   * value or state it resets when it starts.
+   *
    * @throws KvConflictException if a key read with {@link KvTxn#getForUpdate} was written by
    *     another commit meanwhile; nothing was written (the caller may run the body again)
    * @throws RuntimeException whatever {@code body} throws; nothing is written then either
