@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -659,26 +660,6 @@ public abstract class KvStoreContract {
     assertEquals(Integer.toString(threads * each), s(kv.get(Space.LOCKS, b("n"))));
   }
 
-  @Test
-  void onLatestAnEndedTransactionRefusesUse() {
-    KvStore kv = open();
-    put(kv, Space.ITEMS, "k", "v");
-    KvTxn[] kept = new KvTxn[1];
-    kv.transactOnLatest(t -> {
-      kept[0] = t;
-      return null;
-    });
-    assertThrows(IllegalStateException.class, () -> kept[0].getForUpdate(Space.ITEMS, b("k")));
-    assertThrows(IllegalStateException.class, () -> kept[0].put(Space.ITEMS, b("k"), b("late")));
-    assertThrows(IllegalStateException.class, () -> kept[0].delete(Space.ITEMS, b("k")));
-    assertEquals("v", s(kv.get(Space.ITEMS, b("k"))));
-    assertThrows(IllegalArgumentException.class, () -> kv.transactOnLatest(t -> {
-      t.put(Space.ITEMS, b("k"), b("not committed"));
-      throw new IllegalArgumentException("body failed");
-    }));
-    assertEquals("v", s(kv.get(Space.ITEMS, b("k"))), "nothing of a failed body was written");
-  }
-
   private static void join(CompletableFuture<?> f) {
     try {
       f.get(30, TimeUnit.SECONDS);
@@ -689,15 +670,21 @@ public abstract class KvStoreContract {
     }
   }
 
+  /** Of transact and transactOnLatest alike, whether the body returned or threw. */
   @Test
   void anEndedTransactionRefusesUse() {
     KvStore kv = open();
     put(kv, Space.ITEMS, "k", "v");
-    for (boolean bodyThrows : new boolean[] {false, true}) {
+    for (int run = 0; run < 4; run++) {
+      boolean bodyThrows = run % 2 == 1;
+      boolean onLatest = run >= 2;
       KvTxn[] kept = new KvTxn[1];
       KvCursor[] left = new KvCursor[2];
+      Function<Function<KvTxn, Object>, Object> txn =
+          onLatest ? kv::transactOnLatest : kv::transact;
       try {
-        kv.transact(t -> {
+        txn.apply(t -> {
+          t.put(Space.ITEMS, b("k"), b("the body's"));
           kept[0] = t;
           left[0] = t.scan(Space.ITEMS, b("k"), b("l"), false);
           left[1] = t.scan(Space.ITEMS, b("k"), b("l"), false);
@@ -709,6 +696,12 @@ public abstract class KvStoreContract {
         });
       } catch (IllegalArgumentException expected) {
         assertTrue(bodyThrows);
+      }
+      if (bodyThrows) {
+        assertEquals("v", s(kv.get(Space.ITEMS, b("k"))), "nothing of a failed body was written");
+      } else {
+        assertEquals("the body's", s(kv.get(Space.ITEMS, b("k"))), "the body committed");
+        put(kv, Space.ITEMS, "k", "v");
       }
       KvTxn t = kept[0];
       assertThrows(IllegalStateException.class, () -> t.getForUpdate(Space.ITEMS, b("k")));
