@@ -14,7 +14,7 @@ for n in $(seq 1 "$runs"); do
   mkdir -p "$d"
   echo "== run $n of $runs ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
   java -jar "$jar" 'QueueBench\.(push|cycle|cycle2Consumers|cycle4Consumers)$' \
-    -p impl=rawQueue,rocks,memory,sqlite,lmdb "${opts[@]}" -rff "$d/queue.json" > "$d/queue.log"
+    -p impl=rawQueue,rawIndexed,rocks,memory,sqlite,lmdb "${opts[@]}" -rff "$d/queue.json" > "$d/queue.log"
   java -jar "$jar" 'LockBench\.(hotKey|uniform10k|zipf10k)$' \
     -p impl=rawTxn,rocks,sqlite,lmdb "${opts[@]}" -rff "$d/lock.json" > "$d/lock.log"
   java -jar "$jar" 'DurabilityBench\.' -p impl=rawQueue,rocks -p queues=shared \

@@ -19,9 +19,9 @@ BASELINE = {
     "DurabilityBench": "rawQueue",
 }
 ORDER = ["LockBench", "QueueBench", "QueueBacklogBench", "ReadBench", "DurabilityBench"]
-IMPL_ORDER = ["rawBatch", "rawTxn", "rawQueue", "raw", "memory", "rocks", "cacheOverRocks",
+IMPL_ORDER = ["rawBatch", "rawTxn", "rawQueue", "rawIndexed", "raw", "memory", "rocks", "cacheOverRocks",
               "sqlite", "lmdb", "tape"]
-BASELINES = {"rawBatch", "rawTxn", "rawQueue", "raw"}
+BASELINES = {"rawBatch", "rawTxn", "rawQueue", "rawIndexed", "raw"}
 LIBRARY = {"memory", "rocks", "cacheOverRocks"}
 
 

@@ -69,6 +69,12 @@ TARGETS = [
                    score(r, "DurabilityBench.cycle1Producer", "rocks", queues="shared"))),
 ]
 INFO = [
+    ("(floor) push: rawIndexed / rawQueue (a second key per entry, same batch)",
+     lambda r: div(score(r, "QueueBench.push", "rawIndexed"), score(r, "QueueBench.push", "rawQueue"))),
+    ("(floor) push: rocks / rawIndexed",
+     lambda r: div(score(r, "QueueBench.push", "rocks"), score(r, "QueueBench.push", "rawIndexed"))),
+    ("(floor) queue cycle: rocks / rawIndexed",
+     lambda r: div(score(r, "QueueBench.cycle", "rocks"), score(r, "QueueBench.cycle", "rawIndexed"))),
     ("(raw) syncWrites, one shared queue: 4 producers / 1 producer (rawQueue)",
      lambda r: div(score(r, "DurabilityBench.cycle4Producers", "rawQueue", queues="shared"),
                    score(r, "DurabilityBench.cycle1Producer", "rawQueue", queues="shared"))),

@@ -22,7 +22,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * The queue path on one queue that starts with 1,000 waiting entries: push alone, and the full
  * cycle (push, pull, acknowledge) with 1, 2 and 4 consumer threads, each of which pushes the
  * entry it will replace so the backlog stays put. Baseline: {@code rawQueue} (see {@link
- * QueuePath.RawQueue}). Competitors: {@code sqlite} ({@link SqlitePaths.Queue}), {@code lmdb}
+ * QueuePath.RawQueue}); {@code rawIndexed} (not run unless named) is that queue with a second, small
+ * key per entry written in the entry's batch, the floor of a queue that indexes its entries as the
+ * library does. Competitors: {@code sqlite} ({@link SqlitePaths.Queue}), {@code lmdb}
  * ({@link LmdbPaths.Queue}) and {@code tape} ({@link TapeQueue}: no visibility timeout, a cycle is
  * add + peek + remove with consumers taking turns, and every write synchronous).
  *

@@ -45,7 +45,8 @@ interface QueuePath extends AutoCloseable {
 
   static QueuePath open(String impl, boolean syncWrites) {
     return switch (impl) {
-      case "rawQueue" -> new RawQueue(syncWrites);
+      case "rawQueue" -> new RawQueue(syncWrites, false);
+      case "rawIndexed" -> new RawQueue(syncWrites, true);
       case "sqlite" -> new SqlitePaths.Queue(syncWrites);
       case "lmdb" -> new LmdbPaths.Queue(syncWrites);
       case "tape" -> new TapeQueue();
@@ -160,8 +161,18 @@ interface QueuePath extends AutoCloseable {
 
     record Delivered(byte[] key, String data) {}
 
-    RawQueue(boolean syncWrites) {
+    /**
+     * {@code rawIndexed}: every entry also has a second, small key (a 14-byte value in the items
+     * column family), written in one batch with the entry and deleted by its pull: the floor of a
+     * queue that indexes its entries, as the library's does (entry record + index key).
+     */
+    private final boolean indexed;
+
+    private static final byte[] INDEX_VALUE = new byte[14];
+
+    RawQueue(boolean syncWrites, boolean indexed) {
       raw = new RawRocks(syncWrites);
+      this.indexed = indexed;
     }
 
     private Q q(String queue) {
@@ -180,7 +191,15 @@ interface QueuePath extends AutoCloseable {
       Q q = q(queue);
       byte[] k = key(q);
       try {
-        raw.db.put(raw.ready, raw.writeOptions, k, data.getBytes(StandardCharsets.UTF_8));
+        if (indexed) {
+          try (WriteBatch b = new WriteBatch()) {
+            b.put(raw.ready, k, data.getBytes(StandardCharsets.UTF_8));
+            b.put(raw.items, k, INDEX_VALUE);
+            raw.db.write(raw.writeOptions, b);
+          }
+        } else {
+          raw.db.put(raw.ready, raw.writeOptions, k, data.getBytes(StandardCharsets.UTF_8));
+        }
       } catch (RocksDBException e) {
         throw new IllegalStateException(e);
       }
@@ -210,6 +229,9 @@ interface QueuePath extends AutoCloseable {
               byte[] k = key(q);
               first = first == null ? k : first;
               b.put(raw.ready, k, data.apply(done).getBytes(StandardCharsets.UTF_8));
+              if (indexed) {
+                b.put(raw.items, k, INDEX_VALUE);
+              }
             }
             raw.db.write(raw.writeOptions, b);
           }
@@ -242,6 +264,9 @@ interface QueuePath extends AutoCloseable {
             .array();
         try (WriteBatch b = new WriteBatch()) {
           b.delete(raw.ready, k);
+          if (indexed) {
+            b.delete(raw.items, k);
+          }
           b.put(raw.inflight, k, flight);
           raw.db.write(raw.writeOptions, b);
         }
