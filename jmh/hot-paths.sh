@@ -17,10 +17,10 @@ for n in $(seq 1 "$runs"); do
   mkdir -p "$d"
   echo "== run $n of $runs ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
   java -jar "$jar" 'QueueBench\.(push|cycle|cycle2Consumers|cycle4Consumers)$' \
-    -p impl=rawQueue,rawIndexed,rocks,sqlite,lmdb "${opts[@]}" -rff "$d/queue.json" > "$d/queue.log"
+    -p impl=rawQueue,rawIndexed,rocks,sqlite,lmdb "${opts[@]}" -rff "$d/queue.json" > "$d/queue.log" 2>&1
   java -jar "$jar" 'LockBench\.(hotKey|uniform10k|zipf10k)$' \
-    -p impl=rawTxn,rocks,sqlite,lmdb "${opts[@]}" -rff "$d/lock.json" > "$d/lock.log"
+    -p impl=rawTxn,rocks,sqlite,lmdb "${opts[@]}" -rff "$d/lock.json" > "$d/lock.log" 2>&1
   java -jar "$jar" 'DurabilityBench\.' -p impl=rawQueue,rocks -p queues=shared \
-    -f 1 -wi 2 -w 2s -i 3 -r 1s -rf json -rff "$d/dur.json" > "$d/dur.log"
+    -f 1 -wi 2 -w 2s -i 3 -r 1s -rf json -rff "$d/dur.json" > "$d/dur.log" 2>&1
 done
 python3 jmh/targets.py "$out"/run*
