@@ -95,8 +95,9 @@ def main():
         got = [v for v in vals if v is not None]
         med = statistics.median(got) if got else None
         runs_txt = ", ".join("-" if v is None else f"{v:.2f}" for v in vals)
-        met = "-" if med is None else ("yes" if med >= want else f"no ({med - want:+.2f})")
-        out.append([name, f">= {want}x", "-" if med is None else f"{med:.2f}x", f"[{runs_txt}]", met])
+        met = "-" if med is None else ("yes" if med >= want else f"no ({med - want:+.3f})")
+        shown = "-" if med is None else f"{med:.3f}x" if abs(med - want) < 0.005 else f"{med:.2f}x"
+        out.append([name, f">= {want}x", shown, f"[{runs_txt}]", met])
     for name, f in INFO:
         vals = [f(r) for r in data]
         got = [v for v in vals if v is not None]
