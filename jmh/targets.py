@@ -11,6 +11,9 @@ import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from table import print_table  # noqa: E402  (jmh/table.py)
+
 
 def load(run):
     rows = {}
@@ -104,18 +107,7 @@ def main():
         med = statistics.median(got) if got else None
         out.append([name, "", "-" if med is None else f"{med:.2f}x",
                     "[" + ", ".join("-" if v is None else f"{v:.2f}" for v in vals) + "]", ""])
-    head = ["target", "wanted", "median", "runs", "met?"]
-    if md:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "|".join("---" for _ in head) + "|")
-        for o in out:
-            print("| " + " | ".join(o) + " |")
-    else:
-        w = [max(len(h), *(len(o[i]) for o in out)) for i, h in enumerate(head)]
-        print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
-        for o in out:
-            print("  ".join(c.ljust(w[i]) for i, c in enumerate(o)))
-
+    print_table(["target", "wanted", "median", "runs", "met?"], out, md)
 
 if __name__ == "__main__":
     main()

@@ -189,6 +189,7 @@ final class QueueEngine {
       });
     }
   }
+
   /** {@link #push(List)} of one entry: the same checks and commit, without the collections. */
   private void pushOne(QueueItemInput in) {
     Objects.requireNonNull(in, "items[0] must not be null");
@@ -204,7 +205,6 @@ final class QueueEngine {
     CommitLimits.check(kv, "queuePush", "items", 1, 4, pushBytes(q, sk, kryo));
     commits.push(q.pk(), op -> op.push(q, sk, kryo, delay, 0, op.now));
   }
-
 
   /**
    * A push is one commit: at most 3 operations per entry (the entry, its old index key, its new
