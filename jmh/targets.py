@@ -39,50 +39,43 @@ def div(a, b):
     return None if a is None or b is None or not b else a / b
 
 
-# (name, wanted, function of one run's rows -> ratio)
+def pair(method, impl, base_impl, **params):
+    """The ratio of {impl} to {base_impl} on one benchmark method, within one run."""
+    return lambda r: div(score(r, method, impl, **params), score(r, method, base_impl, **params))
+
+
+def producers(impl):
+    """4 synced producers over 1, on one shared queue."""
+    return lambda r: div(score(r, "DurabilityBench.cycle4Producers", impl, queues="shared"),
+                         score(r, "DurabilityBench.cycle1Producer", impl, queues="shared"))
+
+
+# (name, wanted, ratio of one run's rows)
 TARGETS = [
-    ("queue cycle, 1 thread: rocks / rawQueue", 0.8,
-     lambda r: div(score(r, "QueueBench.cycle", "rocks"), score(r, "QueueBench.cycle", "rawQueue"))),
-    ("queue cycle: rocks / SQLite", 2.0,
-     lambda r: div(score(r, "QueueBench.cycle", "rocks"), score(r, "QueueBench.cycle", "sqlite"))),
-    ("queue cycle: rocks / LMDB", 0.8,
-     lambda r: div(score(r, "QueueBench.cycle", "rocks"), score(r, "QueueBench.cycle", "lmdb"))),
+    ("queue cycle, 1 thread: rocks / rawQueue", 0.8, pair("QueueBench.cycle", "rocks", "rawQueue")),
+    ("queue cycle: rocks / SQLite", 2.0, pair("QueueBench.cycle", "rocks", "sqlite")),
+    ("queue cycle: rocks / LMDB", 0.8, pair("QueueBench.cycle", "rocks", "lmdb")),
     ("queue cycle, 2 consumers: rocks / rawQueue", 0.7,
-     lambda r: div(score(r, "QueueBench.cycle2Consumers", "rocks"),
-                   score(r, "QueueBench.cycle2Consumers", "rawQueue"))),
+     pair("QueueBench.cycle2Consumers", "rocks", "rawQueue")),
     ("queue cycle, 4 consumers: rocks / rawQueue", 0.7,
-     lambda r: div(score(r, "QueueBench.cycle4Consumers", "rocks"),
-                   score(r, "QueueBench.cycle4Consumers", "rawQueue"))),
-    ("queue push: rocks / raw push", 0.6,
-     lambda r: div(score(r, "QueueBench.push", "rocks"), score(r, "QueueBench.push", "rawQueue"))),
-    ("lock path, hot key: rocks / rawTxn", 0.9,
-     lambda r: div(score(r, "LockBench.hotKey", "rocks"), score(r, "LockBench.hotKey", "rawTxn"))),
-    ("lock path, 10k uniform: rocks / rawTxn", 0.9,
-     lambda r: div(score(r, "LockBench.uniform10k", "rocks"), score(r, "LockBench.uniform10k", "rawTxn"))),
-    ("lock path, zipf 10k: rocks / rawTxn", 0.9,
-     lambda r: div(score(r, "LockBench.zipf10k", "rocks"), score(r, "LockBench.zipf10k", "rawTxn"))),
-    ("lock path, hot key: rocks / SQLite", 2.0,
-     lambda r: div(score(r, "LockBench.hotKey", "rocks"), score(r, "LockBench.hotKey", "sqlite"))),
-    ("lock path, 10k uniform: rocks / SQLite", 2.0,
-     lambda r: div(score(r, "LockBench.uniform10k", "rocks"), score(r, "LockBench.uniform10k", "sqlite"))),
-    ("lock path, zipf 10k: rocks / SQLite", 2.0,
-     lambda r: div(score(r, "LockBench.zipf10k", "rocks"), score(r, "LockBench.zipf10k", "sqlite"))),
-    ("syncWrites, one shared queue: 4 producers / 1 producer (rocks)", 1.6,
-     lambda r: div(score(r, "DurabilityBench.cycle4Producers", "rocks", queues="shared"),
-                   score(r, "DurabilityBench.cycle1Producer", "rocks", queues="shared"))),
+     pair("QueueBench.cycle4Consumers", "rocks", "rawQueue")),
+    ("queue push: rocks / raw push", 0.6, pair("QueueBench.push", "rocks", "rawQueue")),
+    ("lock path, hot key: rocks / rawTxn", 0.9, pair("LockBench.hotKey", "rocks", "rawTxn")),
+    ("lock path, 10k uniform: rocks / rawTxn", 0.9, pair("LockBench.uniform10k", "rocks", "rawTxn")),
+    ("lock path, zipf 10k: rocks / rawTxn", 0.9, pair("LockBench.zipf10k", "rocks", "rawTxn")),
+    ("lock path, hot key: rocks / SQLite", 2.0, pair("LockBench.hotKey", "rocks", "sqlite")),
+    ("lock path, 10k uniform: rocks / SQLite", 2.0, pair("LockBench.uniform10k", "rocks", "sqlite")),
+    ("lock path, zipf 10k: rocks / SQLite", 2.0, pair("LockBench.zipf10k", "rocks", "sqlite")),
+    ("syncWrites, one shared queue: 4 producers / 1 producer (rocks)", 1.6, producers("rocks")),
 ]
 INFO = [
     ("(floor) push: rawIndexed / rawQueue (a second key per entry, same batch)",
-     lambda r: div(score(r, "QueueBench.push", "rawIndexed"), score(r, "QueueBench.push", "rawQueue"))),
-    ("(floor) push: rocks / rawIndexed",
-     lambda r: div(score(r, "QueueBench.push", "rocks"), score(r, "QueueBench.push", "rawIndexed"))),
-    ("(floor) queue cycle: rocks / rawIndexed",
-     lambda r: div(score(r, "QueueBench.cycle", "rocks"), score(r, "QueueBench.cycle", "rawIndexed"))),
+     pair("QueueBench.push", "rawIndexed", "rawQueue")),
+    ("(floor) push: rocks / rawIndexed", pair("QueueBench.push", "rocks", "rawIndexed")),
+    ("(floor) queue cycle: rocks / rawIndexed", pair("QueueBench.cycle", "rocks", "rawIndexed")),
     ("(raw) syncWrites, one shared queue: 4 producers / 1 producer (rawQueue)",
-     lambda r: div(score(r, "DurabilityBench.cycle4Producers", "rawQueue", queues="shared"),
-                   score(r, "DurabilityBench.cycle1Producer", "rawQueue", queues="shared"))),
-    ("(info) rawTxn / SQLite, 10k uniform",
-     lambda r: div(score(r, "LockBench.uniform10k", "rawTxn"), score(r, "LockBench.uniform10k", "sqlite"))),
+     producers("rawQueue")),
+    ("(info) rawTxn / SQLite, 10k uniform", pair("LockBench.uniform10k", "rawTxn", "sqlite")),
 ]
 
 

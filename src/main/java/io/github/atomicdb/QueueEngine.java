@@ -165,11 +165,7 @@ final class QueueEngine {
         throw new IllegalArgumentException(
             "items names queue entry (pk '" + in.pk() + "', sk '" + sk + "') twice; each once");
       }
-      if (in.delaySeconds() > MAX_SECONDS) {
-        throw new IllegalArgumentException(
-            "delaySeconds is " + in.delaySeconds() + "; at most " + MAX_SECONDS);
-      }
-      delays[i] = in.delaySeconds() * 1000L;
+      delays[i] = delayMillis(in);
       kryos[i] = codec.encode(in.data());
       pks.add(in.pk());
     }
@@ -196,11 +192,7 @@ final class QueueEngine {
     QueueRef q = QueueRef.of(in.pk());
     byte[] sk = in.sk() != null ? KeyCodec.checkSk(in.sk())
         : ids instanceof UlidIds u ? u.nextAscii() : KeyCodec.checkSk(ids.get());
-    if (in.delaySeconds() > MAX_SECONDS) {
-      throw new IllegalArgumentException(
-          "delaySeconds is " + in.delaySeconds() + "; at most " + MAX_SECONDS);
-    }
-    long delay = in.delaySeconds() * 1000L;
+    long delay = delayMillis(in);
     byte[] kryo = codec.encode(in.data());
     CommitLimits.check(kv, "queuePush", "items", 1, 4, pushBytes(q, sk, kryo));
     commits.push(q.pk(), op -> op.push(q, sk, kryo, delay, 0, op.now));
@@ -216,6 +208,15 @@ final class QueueEngine {
       bytes += pushBytes(qs[i], sks[i], kryos[i]);
     }
     CommitLimits.check(kv, "queuePush", "items", qs.length, 3L * qs.length + queues, bytes);
+  }
+
+  /** The entry's delay in milliseconds, checked. */
+  private static long delayMillis(QueueItemInput in) {
+    if (in.delaySeconds() > MAX_SECONDS) {
+      throw new IllegalArgumentException(
+          "delaySeconds is " + in.delaySeconds() + "; at most " + MAX_SECONDS);
+    }
+    return in.delaySeconds() * 1000L;
   }
 
   /** What the push of one entry writes, at most: its key, record and index keys and values. */

@@ -110,17 +110,17 @@ public final class Records {
     if (v.length < ITEM_HEADER + 5) {
       throw corrupt(where, kind + " record is " + v.length + " bytes, shorter than its header");
     }
-    ByteBuffer b = ByteBuffer.wrap(v);
-    if (b.getInt(0) != LOCAL_DELETION_TIME || b.getLong(4) != MARKED_FOR_DELETE_AT) {
+    if ((int) INT.get(v, 0) != LOCAL_DELETION_TIME
+        || (long) LONG.get(v, 4) != MARKED_FOR_DELETE_AT) {
       throw corrupt(where, kind + " record does not start with the row envelope");
     }
-    byte mask = b.get(12);
-    if ((mask != MASK_PLAIN && mask != MASK_EXPIRING) || b.get(13) != 0) {
+    byte mask = v[12];
+    if ((mask != MASK_PLAIN && mask != MASK_EXPIRING) || v[13] != 0) {
       throw corrupt(where, kind + " record has column mask " + mask);
     }
     boolean expiring = mask == MASK_EXPIRING;
-    long ts = b.getLong(14);
-    int n = b.getInt(22);
+    long ts = (long) LONG.get(v, 14);
+    int n = (int) INT.get(v, 22);
     if (n < 5 || ITEM_HEADER + (long) n + (expiring ? 4 : 0) != v.length) {
       throw corrupt(where, kind + " record length " + n + " does not match its size " + v.length);
     }
@@ -137,15 +137,16 @@ public final class Records {
     } else {
       crc = keyedCrc(tag, key, v, n - 4);
     }
-    if (crc != b.getInt(ITEM_HEADER + n - 4)) {
+    if (crc != (int) INT.get(v, ITEM_HEADER + n - 4)) {
       throw corrupt(where, kind + " record checksum mismatch (damaged, or not written for this key)");
     }
     Long ttl = null;
     if (expiring) {
       // Not covered by the checksum, but read by the TTL compaction filter (expiry = timestamp +
       // ttl): a damaged value there could make compaction drop a live record, so it must stay 0.
-      if (b.getInt(v.length - 4) != 0) {
-        throw corrupt(where, kind + " record has Cassandra ttl " + b.getInt(v.length - 4) + ", not 0");
+      int cassandraTtl = (int) INT.get(v, v.length - 4);
+      if (cassandraTtl != 0) {
+        throw corrupt(where, kind + " record has Cassandra ttl " + cassandraTtl + ", not 0");
       }
       if (ts % 1_000_000L != 0) {
         throw corrupt(where, kind + " expiry " + ts + " is not whole seconds");
