@@ -38,8 +38,16 @@ import java.util.function.IntConsumer;
  * until its own is made, so concurrent producers and consumers of one queue share one write (and
  * one fsync with syncWrites). The others park: the leader wakes each thread whose commit it made,
  * and after releasing the lock (any holder of a stripe lock does) wakes the first thread still
- * waiting in the list, which leads next. So a served thread never queues for the lock only to
- * learn that its commit is done; and a commit that finds the list empty and the lock free is made
+ * waiting in the list, which leads next. If another thread took the lock meanwhile, what the woken
+ * one does depends on the store. On a store that syncs its writes (KvStore.syncsWrites(),
+ * RocksDB with syncWrites(true)) it parks again: the lock's holder serves the list, or wakes the
+ * first waiting thread when it lets go. Queueing for the lock there meant sitting out the fsync
+ * of the commit that served it and then taking the lock only to let it go, and four synced
+ * producers on one queue got no more done than one (jmh DurabilityBench). On a store that does
+ * not sync, a commit takes about as long as a wake-up, and parking again cost more wake-ups than it
+ * saved (4 consumers of one queue: about 0.6x of queueing, QueueBench cycle4Consumers), so the
+ * woken thread queues for the lock and leads unless it was served meanwhile. Either way a commit
+ * that finds the list empty and the lock free is made
  * at once, without the list. Each body sees the writes of the bodies before it
  * (QueueAccess.Batch reads its pending writes; the ready window merges the ready keys they added),
  * exactly as if they had committed one after the other. A group whose batch fails, or one of
@@ -66,6 +74,8 @@ final class QueueCommitter {
 
   private final long retryNanos;
   private final Listeners listeners;
+  /** Whether a waiting thread parks until served instead of queueing for the lock (see header). */
+  private final boolean parkUntilServed;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final List<ConcurrentLinkedQueue<Request>> groups = new ArrayList<>(STRIPES);
 
@@ -76,6 +86,7 @@ final class QueueCommitter {
     this.clock = clock;
     this.waiters = waiters;
     this.hints = kv.singleWriter() ? new QueueHints(kv) : null;
+    this.parkUntilServed = kv.syncsWrites();
     this.retryNanos = retryDeadline.toNanos();
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
@@ -165,9 +176,24 @@ final class QueueCommitter {
       // send it to queue for the lock next time instead of parking). "waiting" is written before
       // "done" and the lock are read again here, and read after they were written there, so
       // one side always sees the other. Woken and not served (or woken spuriously), this one
-      // takes the lock and leads.
+      // leads if it can take the lock; otherwise, on a store that syncs, it parks again (see
+      // the header), and on one that does not, it queues for the lock.
       mine.waiting = true;
-      if (!mine.done) {
+      if (parkUntilServed) {
+        boolean interrupted = false;
+        while (!mine.done) {
+          if (lock.tryLock()) {
+            leading = true;
+            break;
+          }
+          LockSupport.park(this);
+          // An interrupt would end every park at once: keep it for the caller instead.
+          interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      } else if (!mine.done) {
         leading = lock.tryLock();
         if (!leading) {
           LockSupport.park(this);

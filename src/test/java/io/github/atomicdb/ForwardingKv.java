@@ -27,6 +27,11 @@ public class ForwardingKv implements KvStore {
   }
 
   @Override
+  public boolean syncsWrites() {
+    return inner.syncsWrites();
+  }
+
+  @Override
   public int maxOpsPerCommit() {
     return inner.maxOpsPerCommit();
   }

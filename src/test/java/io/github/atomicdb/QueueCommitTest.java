@@ -37,6 +37,8 @@ class QueueCommitTest {
   /** A KvStore over MemoryKv that counts commits and can make transactions conflict. */
   static final class Probe extends ForwardingKv {
     final boolean single;
+    /** What {@link #syncsWrites()} says (a store that syncs parks waiting group members until served). */
+    boolean syncs;
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger transactions = new AtomicInteger();
     /** Conflict every transaction while this says so. */
@@ -56,6 +58,11 @@ class QueueCommitTest {
     @Override
     public boolean singleWriter() {
       return single;
+    }
+
+    @Override
+    public boolean syncsWrites() {
+      return syncs;
     }
 
     @Override
@@ -273,6 +280,64 @@ class QueueCommitTest {
       sks.add(qi.sk());
     }
     assertEquals(List.of("0", "1", "2", "3"), sks);
+  }
+
+  @Test
+  void aThreadWaitingForItsGroupWithItsInterruptSetParksAndKeepsTheInterrupt() throws Exception {
+    Probe kv = new Probe(true);
+    kv.syncs = true; // waiting threads park until served (no queueing for the lock)
+    QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
+    CountDownLatch firstWriteStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    kv.beforeWrite = () -> {
+      if (calls.incrementAndGet() == 1) {
+        firstWriteStarted.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> first = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "0", 0))));
+      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      java.util.concurrent.atomic.AtomicReference<Thread> waiter =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Future<Boolean> second = pool.submit(() -> {
+        waiter.set(Thread.currentThread());
+        Thread.currentThread().interrupt();
+        q.push(List.of(QueueItemInput.of("jobs", "1", 1)));
+        return Thread.interrupted();
+      });
+      // The first push holds the queue's lock in its write. The second thread waits for it with
+      // its interrupt set: it must park (WAITING), not spin on a park the interrupt ends at once.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((waiter.get() == null || waiter.get().getState() != Thread.State.WAITING)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      // And stays parked: a thread spinning through parks that return at once shows WAITING
+      // only for moments, so one sample could pass; a hundred in a row cannot.
+      for (int i = 0; i < 100; i++) {
+        assertEquals(Thread.State.WAITING, waiter.get().getState(),
+            "the waiting thread stays parked although its interrupt is set (sample " + i + ")");
+        Thread.sleep(1);
+      }
+      assertEquals(1, q.pendingPushes("jobs"));
+      release.countDown();
+      first.get(30, TimeUnit.SECONDS);
+      assertTrue(second.get(30, TimeUnit.SECONDS), "the push kept its caller's interrupt");
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> sks = new ArrayList<>();
+    for (QueueItem qi : q.pull(QueuePullOptions.of("jobs"), 10)) {
+      sks.add(qi.sk());
+    }
+    assertEquals(List.of("0", "1"), sks);
   }
 
   @Test

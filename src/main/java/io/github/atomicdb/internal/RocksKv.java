@@ -123,6 +123,12 @@ public final class RocksKv implements KvStore {
     return true;
   }
 
+  /** Whether every write fsyncs the WAL ({@link Settings#syncWrites()}). */
+  @Override
+  public boolean syncsWrites() {
+    return syncWrites;
+  }
+
   static {
     NativeLibrary.load(); // one reused copy: a crash leaves no 17 MB file behind
   }
@@ -177,6 +183,7 @@ public final class RocksKv implements KvStore {
 
   private final Path dir;
   private final Path lockKey;
+  private final boolean syncWrites;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
   private final Recycler<Slot> idle = new Recycler<>(MAX_IDLE_TXNS);
@@ -284,6 +291,7 @@ public final class RocksKv implements KvStore {
   private RocksKv(Path dir, Path lockKey, Settings s, boolean create, boolean lockTtlFilter) {
     this.dir = dir;
     this.lockKey = lockKey;
+    this.syncWrites = s.syncWrites();
     try {
       LRUCache cache = own(new LRUCache(s.blockCacheBytes()));
       BloomFilter bloom = own(new BloomFilter(10));

@@ -29,6 +29,18 @@ public interface KvStore extends AutoCloseable {
   }
 
   /**
+   * True when every commit ({@link #write}, {@link #transact}) is flushed to the device before it
+   * returns (RocksDB opened with {@code syncWrites(true)}), so that each commit costs a device
+   * flush however little it writes. The engine then waits differently in its queue group commit
+   * (a thread waiting for its group parks until its commit is made instead of queueing for the
+   * lock). False (the default) when a commit may return before it is flushed. Only single-writer
+   * stores group their commits, so a shared backend may leave it false.
+   */
+  default boolean syncsWrites() {
+    return false;
+  }
+
+  /**
    * The most operations (puts and deletes) one commit ({@link #write} or {@link #transact}) may
    * hold; the engine splits its own work to fit and refuses a larger user batch before writing.
    */

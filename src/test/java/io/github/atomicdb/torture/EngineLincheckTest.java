@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.atomicdb.AtomicDb;
 import io.github.atomicdb.AtomicMemoryDb;
+import io.github.atomicdb.ForwardingKv;
 import io.github.atomicdb.Item;
 import io.github.atomicdb.ItemKey;
 import io.github.atomicdb.ItemLock;
@@ -12,6 +13,10 @@ import io.github.atomicdb.QueueItemInput;
 import io.github.atomicdb.QueuePullOptions;
 import io.github.atomicdb.QueueStats;
 import io.github.atomicdb.RaceConditionException;
+import io.github.atomicdb.internal.MemoryKv;
+import io.github.atomicdb.spi.Engines;
+import io.github.atomicdb.spi.KvStore;
+import io.github.atomicdb.spi.TypeRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,7 +103,21 @@ public class EngineLincheckTest {
    */
   private static volatile boolean shareStore;
 
-  private final AtomicDb db = shareStore ? shared() : AtomicMemoryDb.builder().clock(FIXED).build();
+  /**
+   * Model checking only: each scenario's store is a memory store that says it syncs its writes
+   * ({@link KvStore#syncsWrites()}), so that queue commits also take that store's way of waiting
+   * in a group commit (park until served or handed the lead; never queue for the lock).
+   */
+  private static volatile boolean syncingStore;
+
+  private final AtomicDb db = shareStore ? shared()
+      : syncingStore ? Engines.open("syncing memory", new ForwardingKv(new MemoryKv()) {
+          @Override
+          public boolean syncsWrites() {
+            return true;
+          }
+        }, FIXED, new TypeRegistry())
+      : AtomicMemoryDb.builder().clock(FIXED).build();
   private final String id = "i" + INSTANCES.incrementAndGet();
   private final String q = "q-" + id;
 
@@ -288,6 +307,23 @@ public class EngineLincheckTest {
         .actorsPerThread(3)
         .actorsBefore(1)
         .actorsAfter(1), CI_LIMIT);
+  }
+
+  /** {@link #modelChecking()} over a store that syncs its writes (see {@link #syncingStore}). */
+  @Test
+  void modelCheckingSyncing() {
+    syncingStore = true;
+    try {
+      modelChecking(modelCheckingOptions()
+          .iterations(4 * SCALE)
+          .invocationsPerIteration(25)
+          .threads(2)
+          .actorsPerThread(3)
+          .actorsBefore(1)
+          .actorsAfter(1), CI_LIMIT);
+    } finally {
+      syncingStore = false;
+    }
   }
 
   @ParameterizedTest
