@@ -10,7 +10,9 @@ jar=jmh/target/benchmarks.jar
 [ -f "$jar" ] || { echo "build first: bash jmh/build.sh" >&2; exit 1; }
 # 4 x 2 s of warmup: the library's paths need about 6-8 s of C2 compilation on 2 cores before they run
 # at their steady speed (with 2 x 1 s the measurement caught the library, not the small raw
-# baselines, still compiling); the same for every store.
+# baselines, still compiling); the same for every store. The forks also pre-touch their heap
+# (-XX:+AlwaysPreTouch in each benchmark's @Fork): on this VM, first-touch page faults halved the
+# library's lock path for its first ~15 s, since it allocates more per operation than the raw code.
 opts=(-f 1 -wi 4 -w 2s -i 4 -r 1s -rf json)
 for n in $(seq 1 "$runs"); do
   d="$out/run$n"

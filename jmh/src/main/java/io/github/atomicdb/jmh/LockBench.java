@@ -40,7 +40,9 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      "-Xms1g", "-Xmx1g",
+      // Heap touched at start, as in a JVM that has run a while: without it the first ~15 s ran
+      // at half speed on first-touch page faults, longer for stores that allocate more per op.
+      "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
       "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"
     })
 public class LockBench {
