@@ -93,6 +93,26 @@ class QueueCommitTest {
     }
   }
 
+  /** Holds the first write of {@code kv} (made after this is built) until {@link #release} opens. */
+  static final class FirstWriteGate {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    FirstWriteGate(Probe kv) {
+      AtomicInteger calls = new AtomicInteger();
+      kv.beforeWrite = () -> {
+        if (calls.incrementAndGet() == 1) {
+          started.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        }
+      };
+    }
+  }
+
   private final TestClock clock = new TestClock();
   private final AtomicLong ids = new AtomicLong();
 
@@ -239,24 +259,12 @@ class QueueCommitTest {
   void concurrentPushesToOneQueueShareOneBatch() throws Exception {
     Probe kv = new Probe(true);
     QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
-    CountDownLatch firstWriteStarted = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    kv.beforeWrite = () -> {
-      if (calls.incrementAndGet() == 1) {
-        firstWriteStarted.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-      }
-    };
+    FirstWriteGate gate = new FirstWriteGate(kv);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<?>> fs = new ArrayList<>();
       fs.add(pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "0", 0)))));
-      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      assertTrue(gate.started.await(30, TimeUnit.SECONDS));
       // The first push holds the queue's lock in its write; three more arrive meanwhile.
       for (int i = 1; i <= 3; i++) {
         int n = i;
@@ -267,7 +275,7 @@ class QueueCommitTest {
         Thread.onSpinWait();
       }
       assertEquals(3, q.pendingPushes("jobs"));
-      release.countDown();
+      gate.release.countDown();
       for (Future<?> f : fs) {
         f.get(30, TimeUnit.SECONDS);
       }
@@ -287,23 +295,11 @@ class QueueCommitTest {
     Probe kv = new Probe(true);
     kv.syncs = true; // waiting threads park until served (no queueing for the lock)
     QueueEngine q = engine(kv, QueueEngine.RETRY_DEADLINE);
-    CountDownLatch firstWriteStarted = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    kv.beforeWrite = () -> {
-      if (calls.incrementAndGet() == 1) {
-        firstWriteStarted.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-      }
-    };
+    FirstWriteGate gate = new FirstWriteGate(kv);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<?> first = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "0", 0))));
-      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      assertTrue(gate.started.await(30, TimeUnit.SECONDS));
       java.util.concurrent.atomic.AtomicReference<Thread> waiter =
           new java.util.concurrent.atomic.AtomicReference<>();
       Future<Boolean> second = pool.submit(() -> {
@@ -327,7 +323,7 @@ class QueueCommitTest {
         Thread.sleep(1);
       }
       assertEquals(1, q.pendingPushes("jobs"));
-      release.countDown();
+      gate.release.countDown();
       first.get(30, TimeUnit.SECONDS);
       assertTrue(second.get(30, TimeUnit.SECONDS), "the push kept its caller's interrupt");
     } finally {
@@ -349,25 +345,13 @@ class QueueCommitTest {
         QueueItemInput.of("jobs", "4", 4)));
     QueueItem held = q.pull(QueuePullOptions.of("jobs"), 1).get(0);
     assertEquals("0", held.sk());
-    CountDownLatch firstWriteStarted = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    kv.beforeWrite = () -> {
-      if (calls.incrementAndGet() == 1) {
-        firstWriteStarted.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-      }
-    };
+    FirstWriteGate gate = new FirstWriteGate(kv);
     int before = kv.writes.get();
     ExecutorService pool = Executors.newFixedThreadPool(5);
     List<Future<List<QueueItem>>> pulls = new ArrayList<>();
     try {
       pulls.add(pool.submit(() -> q.pull(QueuePullOptions.of("jobs"), 1)));
-      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      assertTrue(gate.started.await(30, TimeUnit.SECONDS));
       // The first pull holds the queue's lock in its write; three pulls and an ack arrive meanwhile.
       for (int i = 0; i < 3; i++) {
         pulls.add(pool.submit(() -> q.pull(QueuePullOptions.of("jobs"), 1)));
@@ -378,7 +362,7 @@ class QueueCommitTest {
         Thread.onSpinWait();
       }
       assertEquals(4, q.pendingPushes("jobs"));
-      release.countDown();
+      gate.release.countDown();
       assertTrue(ack.get(30, TimeUnit.SECONDS));
       List<String> sks = new ArrayList<>();
       for (Future<List<QueueItem>> f : pulls) {
@@ -404,30 +388,18 @@ class QueueCommitTest {
     byte[] key = io.github.atomicdb.internal.QueueLayout.entryKey(
         io.github.atomicdb.internal.QueueLayout.part("jobs"), "z-bad".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     kv.refuse = ops -> ops.stream().anyMatch(o -> o.space() == Space.QUEUE && java.util.Arrays.equals(o.key(), key));
-    CountDownLatch firstWriteStarted = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    kv.beforeWrite = () -> {
-      if (calls.incrementAndGet() == 1) {
-        firstWriteStarted.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-      }
-    };
+    FirstWriteGate gate = new FirstWriteGate(kv);
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       Future<?> first = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "a", 1))));
-      assertTrue(firstWriteStarted.await(30, TimeUnit.SECONDS));
+      assertTrue(gate.started.await(30, TimeUnit.SECONDS));
       Future<?> bad = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "z-bad", 2))));
       Future<?> good = pool.submit(() -> q.push(List.of(QueueItemInput.of("jobs", "c", 3))));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (q.pendingPushes("jobs") < 2 && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
-      release.countDown();
+      gate.release.countDown();
       first.get(30, TimeUnit.SECONDS);
       good.get(30, TimeUnit.SECONDS);
       java.util.concurrent.ExecutionException e =

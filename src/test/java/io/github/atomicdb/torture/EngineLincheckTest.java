@@ -300,13 +300,7 @@ public class EngineLincheckTest {
 
   @Test
   void modelChecking() {
-    modelChecking(modelCheckingOptions()
-        .iterations(4 * SCALE)
-        .invocationsPerIteration(25)
-        .threads(2)
-        .actorsPerThread(3)
-        .actorsBefore(1)
-        .actorsAfter(1), CI_LIMIT);
+    modelChecking(smallModelCheck(), CI_LIMIT);
   }
 
   /** {@link #modelChecking()} over a store that syncs its writes (see {@link #syncingStore}). */
@@ -314,16 +308,21 @@ public class EngineLincheckTest {
   void modelCheckingSyncing() {
     syncingStore = true;
     try {
-      modelChecking(modelCheckingOptions()
-          .iterations(4 * SCALE)
-          .invocationsPerIteration(25)
-          .threads(2)
-          .actorsPerThread(3)
-          .actorsBefore(1)
-          .actorsAfter(1), CI_LIMIT);
+      modelChecking(smallModelCheck(), CI_LIMIT);
     } finally {
       syncingStore = false;
     }
+  }
+
+  /** The scenarios of {@link #modelChecking()}: 2 threads of 3 operations, 1 before and after. */
+  private static ModelCheckingOptions smallModelCheck() {
+    return modelCheckingOptions()
+        .iterations(4 * SCALE)
+        .invocationsPerIteration(25)
+        .threads(2)
+        .actorsPerThread(3)
+        .actorsBefore(1)
+        .actorsAfter(1);
   }
 
   @ParameterizedTest
