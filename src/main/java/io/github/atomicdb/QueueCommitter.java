@@ -45,7 +45,7 @@ import java.util.function.IntConsumer;
  * of the commit that served it and then taking the lock only to let it go, and four synced
  * producers on one queue got no more done than one (jmh DurabilityBench). On a store that does
  * not sync, a commit takes about as long as a wake-up, and parking again cost more wake-ups than it
- * saved (4 consumers of one queue: about 0.6x of queueing, QueueBench cycle4Consumers), so the
+ * saved (4 consumers of one queue: about 0.7x of queueing, QueueBench cycle4Consumers), so the
  * woken thread queues for the lock and leads unless it was served meanwhile. Either way a commit
  * that finds the list empty and the lock free is made
  * at once, without the list. Each body sees the writes of the bodies before it
