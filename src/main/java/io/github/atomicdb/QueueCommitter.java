@@ -168,42 +168,7 @@ final class QueueCommitter {
     }
     Request mine = new Request(body);
     pending.add(mine);
-    boolean leading = lock.tryLock();
-    if (!leading) {
-      // Another thread leads. It wakes this one when it has made this commit; otherwise the
-      // thread that next releases the lock wakes the first one still waiting. Both wake only a
-      // thread that says it waits, so that no thread is left with a stale wake-up (which would
-      // send it to queue for the lock next time instead of parking). "waiting" is written before
-      // "done" and the lock are read again here, and read after they were written there, so
-      // one side always sees the other. Woken and not served (or woken spuriously), this one
-      // leads if it can take the lock; otherwise, on a store that syncs, it parks again (see
-      // the header), and on one that does not, it queues for the lock.
-      mine.waiting = true;
-      if (parkUntilServed) {
-        boolean interrupted = false;
-        while (!mine.done) {
-          if (lock.tryLock()) {
-            leading = true;
-            break;
-          }
-          LockSupport.park(this);
-          // An interrupt would end every park at once: keep it for the caller instead.
-          interrupted |= Thread.interrupted();
-        }
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      } else if (!mine.done) {
-        leading = lock.tryLock();
-        if (!leading) {
-          LockSupport.park(this);
-          if (!mine.done) {
-            lock.lock();
-            leading = true;
-          }
-        }
-      }
-    }
+    boolean leading = lock.tryLock() || awaitTurn(mine, lock);
     if (leading) {
       try {
         while (!mine.done) {
@@ -226,6 +191,53 @@ final class QueueCommitter {
       throw e;
     }
     return (T) mine.result;
+  }
+
+  /**
+   * After {@code mine} was listed and the lock was taken: waits until another thread's group has
+   * made it (false) or this thread holds {@code lock} and leads (true).
+   *
+   * <p>Another thread leads. It wakes this one when it has made this commit; otherwise the thread
+   * that next releases the lock wakes the first one still waiting. Both wake only a thread that
+   * says it waits, so that no thread is left with a stale wake-up (which would send it to queue
+   * for the lock next time instead of parking). "waiting" is written before "done" and the lock
+   * are read again here, and read after they were written there, so one side always sees the
+   * other. Woken and not served (or woken spuriously), this one leads if it can take the lock;
+   * otherwise, on a store that syncs, it parks again, and on one that does not, it queues for the
+   * lock (see the header).
+   */
+  private boolean awaitTurn(Request mine, ReentrantLock lock) {
+    mine.waiting = true;
+    if (!parkUntilServed) {
+      if (mine.done) {
+        return false;
+      }
+      if (lock.tryLock()) {
+        return true;
+      }
+      LockSupport.park(this);
+      if (mine.done) {
+        return false;
+      }
+      lock.lock();
+      return true;
+    }
+    boolean interrupted = false;
+    try {
+      while (!mine.done) {
+        if (lock.tryLock()) {
+          return true;
+        }
+        LockSupport.park(this);
+        // An interrupt would end every park at once: keep it for the caller instead.
+        interrupted |= Thread.interrupted();
+      }
+      return false;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   // ------------------------------------------------------------------ single writer
